@@ -1,0 +1,127 @@
+package dev.asg.common.artifact;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * manifest.json: what was quantized, with which parameters, how well, and the digests that identify the result.
+ * Field names are snake_case because Python consumers read it. Bump {@link #FORMAT_VERSION} on any incompatible
+ * change to the artifact layout.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"format_version", "tool", "tool_version", "spark_version", "created", "source", "params",
+    "result", "compression", "digests", "timings_s", "evaluation"})
+public final class Manifest {
+  public static final int FORMAT_VERSION = 1;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  @JsonProperty("format_version")
+  public int formatVersion = FORMAT_VERSION;
+  @JsonProperty("tool")
+  public String tool = "asg-spark";
+  @JsonProperty("tool_version")
+  public String toolVersion;
+  @JsonProperty("spark_version")
+  public String sparkVersion;
+  /** ISO-8601 UTC. */
+  @JsonProperty("created")
+  public String created;
+  @JsonProperty("source")
+  public Source source;
+  /** Every parameter of the run, by its flag name (without dashes). */
+  @JsonProperty("params")
+  public Map<String, Object> params = new LinkedHashMap<>();
+  @JsonProperty("result")
+  public Result result;
+  @JsonProperty("compression")
+  public Compression compression;
+  /** "codebook" and "mapping": see {@link Digests}. */
+  @JsonProperty("digests")
+  public Map<String, String> digests = new LinkedHashMap<>();
+  @JsonProperty("timings_s")
+  public Map<String, Double> timingsSeconds = new LinkedHashMap<>();
+  /** Filled by {@code asg evaluate}. */
+  @JsonProperty("evaluation")
+  public Map<String, Object> evaluation;
+
+  /** The table that was quantized. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class Source {
+    @JsonProperty("uri")
+    public String uri;
+    @JsonProperty("format")
+    public String format;
+    @JsonProperty("tensor")
+    public String tensor;
+    @JsonProperty("dtype")
+    public String dtype;
+    @JsonProperty("shape")
+    public long[] shape;
+    /** SHA-256 of the tensor's bytes as stored (before conversion to float32). */
+    @JsonProperty("sha256")
+    public String sha256;
+  }
+
+  /** Training outcome. Lists are indexed by iteration (0 = first Lloyd iteration). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class Result {
+    @JsonProperty("iterations_run")
+    public int iterationsRun;
+    /** "iterations" (ran them all) or "tol" (relative objective change fell below --tol). */
+    @JsonProperty("stopped_by")
+    public String stoppedBy;
+    /** Sum of squared distances of the training points to their assigned centroid, per iteration. */
+    @JsonProperty("objective")
+    public List<Double> objective = new ArrayList<>();
+    @JsonProperty("empty_splits")
+    public List<Integer> emptySplits = new ArrayList<>();
+    /** Sub-vectors the iterations trained on (after the deterministic sample, if any). */
+    @JsonProperty("training_points")
+    public long trainingPoints;
+    /** Sum over ALL tokens of ||x - x_hat||^2 / sum of ||x||^2, from the final assignment pass. */
+    @JsonProperty("relative_mse")
+    public double relativeMse;
+    /** Mean over all tokens of cosine(x, x_hat). */
+    @JsonProperty("mean_cosine")
+    public double meanCosine;
+    /** relative MSE of each segment, from the final pass. */
+    @JsonProperty("relative_mse_per_segment")
+    public double[] relativeMsePerSegment;
+    @JsonProperty("kernel")
+    public String kernel;
+  }
+
+  public void write(OutputStream out) throws IOException {
+    MAPPER.writeValue(out, this);
+  }
+
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Manifest read(InputStream in) throws IOException {
+    return MAPPER.readValue(in, Manifest.class);
+  }
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.asg.common.kmeans;
+
+/**
+ * Assigns every sub-vector of a block of rows to its nearest centroid, for all codebooks at once, and accumulates
+ * Lloyd statistics. This is the per-task work of one Lloyd iteration and of the final mapping pass; it holds no
+ * Spark types so the whole iteration is testable without a SparkSession.
+ *
+ * <p>Rows are row-major {@code dim = m * dsub} floats. In SEPARATE mode segment i of every row is assigned against
+ * codebook i (stride dim). In SHARED mode the block is viewed as {@code rows * m} contiguous sub-vectors of stride
+ * dsub and assigned in ONE kernel call against the single codebook, so no work is repeated per segment.
+ */
+public final class BlockAssigner {
+  private final AssignKernel kernel;
+  private final PreparedCodebook[] codebooks;
+  private final CodebookMode mode;
+  private final int m;
+  private final int dsub;
+  private final int dim;
+
+  public BlockAssigner(AssignKernel kernel, PreparedCodebook[] codebooks, CodebookMode mode, int m) {
+    if (codebooks.length != mode.codebooks(m)) {
+      throw new IllegalArgumentException(mode + " mode with m=" + m + " needs " + mode.codebooks(m)
+          + " codebooks, got " + codebooks.length);
+    }
+    this.kernel = kernel;
+    this.codebooks = codebooks.clone();
+    this.mode = mode;
+    this.m = m;
+    this.dsub = codebooks[0].dsub();
+    this.dim = m * dsub;
+  }
+
+  public int m() {
+    return m;
+  }
+
+  public int dsub() {
+    return dsub;
+  }
+
+  /**
+   * Writes, for row r and segment i, the codebook-local centroid index to {@code idx[r*m+i]} and the kernel score
+   * ({@code ||c||^2 - 2 x.c}) to {@code score[r*m+i]}.
+   */
+  public void assign(float[] rows, int nRows, int[] idx, float[] score) {
+    if (nRows == 0) {
+      return;
+    }
+    if (mode == CodebookMode.SHARED) {
+      kernel.assign(rows, 0, dsub, nRows * m, codebooks[0], idx, 0, 1, score, 0, 1);
+    } else {
+      for (int i = 0; i < m; i++) {
+        kernel.assign(rows, i * dsub, dim, nRows, codebooks[i], idx, i, m, score, i, m);
+      }
+    }
+  }
+
+  /**
+   * Adds the rows' assignments (from {@link #assign}) into {@code stats}.
+   *
+   * @param previous the assignments this block had in the previous iteration, or null when unknown; used only
+   *     for the advisory "changed" count and then overwritten with the new assignments
+   */
+  public void accumulate(float[] rows, int nRows, int[] idx, float[] score, int[] previous, LloydStats stats,
+      FixedPoint valueFp, FixedPoint objectiveFp) {
+    long changed = 0;
+    for (int r = 0; r < nRows; r++) {
+      int rowOff = r * dim;
+      for (int i = 0; i < m; i++) {
+        int p = r * m + i;
+        int xOff = rowOff + i * dsub;
+        stats.add(mode.codebookOf(i), idx[p], rows, xOff, valueFp);
+        double xNorm = 0;
+        for (int d = 0; d < dsub; d++) {
+          double v = rows[xOff + d];
+          xNorm += v * v;
+        }
+        // score + ||x||^2 is the squared distance up to float rounding; clamp the tiny negative results.
+        stats.addObjective(objectiveFp.toFixed(Math.max(0.0, score[p] + xNorm)));
+        if (previous != null && previous[p] != idx[p]) {
+          changed++;
+        }
+      }
+    }
+    if (previous != null) {
+      System.arraycopy(idx, 0, previous, 0, nRows * m);
+    }
+    stats.addChanged(changed);
+  }
+}

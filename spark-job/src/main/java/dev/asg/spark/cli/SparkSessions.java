@@ -1,0 +1,45 @@
+package dev.asg.spark.cli;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+
+/** Creates the SparkSession for a CLI run: embedded local[*] by default, the cluster's under spark-submit. */
+final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * @param master the --master flag, or null: then spark-submit's master if set, else local[*]
+   */
+  static SparkConf conf(String appName, String master) {
+    SparkConf conf = new SparkConf(true);
+    if (master != null && !master.isBlank()) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setAppName(appName);
+    // Nightly pipelines read our progress lines, not Spark's console progress bars.
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    return conf;
+  }
+
+  static SparkSession create(SparkConf conf) {
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * The Hadoop configuration Spark would build (defaults plus every spark.hadoop.* entry), available before a
+   * SparkSession exists so input and output can be checked first.
+   */
+  static Configuration hadoopConf(SparkConf conf) {
+    Configuration c = new Configuration();
+    for (Tuple2<String, String> e : conf.getAll()) {
+      if (e._1().startsWith("spark.hadoop.")) {
+        c.set(e._1().substring("spark.hadoop.".length()), e._2());
+      }
+    }
+    return c;
+  }
+}

@@ -1,0 +1,95 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.io.RangeSource;
+import dev.asg.common.kmeans.AssignKernel;
+import dev.asg.common.kmeans.AssignKernels;
+import dev.asg.common.kmeans.BlockAssigner;
+import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.LloydStats;
+import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.ReconstructionStats;
+import dev.asg.common.tensor.RowReader;
+import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.io.HadoopRangeSource;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+
+/**
+ * The executor-side work of each phase, as static functions of their inputs so Spark closures capture only
+ * small serializable values, never the engine.
+ */
+final class BlockTasks {
+  private BlockTasks() {}
+
+  /** Reads one row range with a single positioned read. NaN/Inf fail the task with the row number. */
+  static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
+    float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
+    try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
+      RowReader.readRows(src, spec, range.first(), range.count(), data, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(spec.uri() + ": reading " + range + " failed", e);
+    }
+    return new TableBlock(range.first(), range.count(), spec.dim(), data, null);
+  }
+
+  /** Settings every assignment task needs. */
+  static final class AssignSetup implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final CodebookMode mode;
+    final int m;
+    final int k;
+    final String kernel;
+    final FixedPoint valueFp;
+    final FixedPoint objectiveFp;
+
+    AssignSetup(CodebookMode mode, int m, int k, String kernel, FixedPoint valueFp, FixedPoint objectiveFp) {
+      this.mode = mode;
+      this.m = m;
+      this.k = k;
+      this.kernel = kernel;
+      this.valueFp = valueFp;
+      this.objectiveFp = objectiveFp;
+    }
+
+    BlockAssigner assigner(PreparedCodebook[] codebooks) {
+      AssignKernel kern = AssignKernels.byName(kernel);
+      return new BlockAssigner(kern, codebooks, mode, m);
+    }
+  }
+
+  /** One Lloyd iteration's partial statistics over one block. */
+  static LloydStats lloyd(TableBlock b, PreparedCodebook[] codebooks, AssignSetup s) {
+    LloydStats stats = new LloydStats(s.mode.codebooks(s.m), s.k, codebooks[0].dsub());
+    if (b.rows() == 0) {
+      return stats;
+    }
+    BlockAssigner a = s.assigner(codebooks);
+    int[] idx = new int[b.rows() * s.m];
+    float[] score = new float[b.rows() * s.m];
+    a.assign(b.data(), b.rows(), idx, score);
+    a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
+    return stats;
+  }
+
+  /** The final assignment of a block: global ConceptIDs (i*k + j when separate) and reconstruction stats. */
+  static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, AssignSetup s,
+      FixedPoint energyFp, FixedPoint cosineFp) {
+    int n = b.rows();
+    int[] idx = new int[n * s.m];
+    float[] score = new float[n * s.m];
+    s.assigner(codebooks).assign(b.data(), n, idx, score);
+    ReconstructionStats rs = new ReconstructionStats(s.m);
+    rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);
+    if (s.mode == CodebookMode.SEPARATE) {
+      for (int r = 0; r < n; r++) {
+        for (int i = 0; i < s.m; i++) {
+          idx[r * s.m + i] += i * s.k;
+        }
+      }
+    }
+    return new MappedBlock(b.firstRow(), n, s.m, idx, rs);
+  }
+}

@@ -1,0 +1,299 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.artifact.Compression;
+import dev.asg.common.artifact.Digests;
+import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.AssignKernels;
+import dev.asg.common.kmeans.CentroidUpdate;
+import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.LloydStats;
+import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.ReconstructionStats;
+import dev.asg.common.kmeans.TokenSampler;
+import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.io.TableResolver;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training engine: a thin coordinator over the pure kernels in {@code common}.
+ *
+ * <ol>
+ *   <li>The driver reads only the file's header ({@link TableResolver}).</li>
+ *   <li>Tasks read fixed row ranges with positioned reads into one float[] per partition, cached.</li>
+ *   <li>If a codebook has more than k * max-points-per-centroid points, iterations run on a hash sample of
+ *       tokens (independent of partitioning).</li>
+ *   <li>Initial centroids: k-means++ (or random) on the driver over a small hash sample.</li>
+ *   <li>Each Lloyd iteration is ONE Spark job that advances ALL codebooks: centroids are broadcast, each task
+ *       assigns its rows' m sub-vectors and returns fixed-point sums, counts and the objective, which merge
+ *       exactly; the driver computes the new centroids and splits empty clusters.</li>
+ *   <li>A final pass assigns every token, giving the mapping and the reconstruction quality.</li>
+ * </ol>
+ */
+public final class QuantizeEngine {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
+  /** Job descriptions the tests count: exactly one job per Lloyd iteration carries this prefix. */
+  public static final String LLOYD_JOB_PREFIX = "asg lloyd iteration ";
+
+  private final SparkSession spark;
+  private final JavaSparkContext jsc;
+
+  public QuantizeEngine(SparkSession spark) {
+    this.spark = spark;
+    this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+  }
+
+  /**
+   * Resolves the input table from its header only and checks the parameters against its shape. Needs no
+   * SparkSession, so bad input fails in well under a second, before Spark starts.
+   */
+  public static TableSpec resolve(QuantizeParams p, Configuration conf) {
+    TableSpec spec = TableResolver.resolve(p.input(), p.inputFormat(), p.tensor(), conf);
+    p.validateAgainst(spec.rows(), spec.dim(), spec.uri() + " tensor '" + spec.tensor() + "'");
+    return spec;
+  }
+
+  public QuantizeResult run(QuantizeParams p) {
+    return run(p, resolve(p, hadoopConf()));
+  }
+
+  public QuantizeResult run(QuantizeParams p, TableSpec spec) {
+    Timer timer = new Timer();
+    Manifest manifest = new Manifest();
+    manifest.created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    manifest.sparkVersion = spark.version();
+    manifest.toolVersion = ToolVersion.get();
+    manifest.params.putAll(p.asMap());
+    manifest.source = source(spec);
+
+    Configuration conf = hadoopConf();
+    CompletableFuture<String> sourceSha = TensorSha256.startAsync(spec, conf);
+    HadoopConfSnapshot confSnap = new HadoopConfSnapshot(conf);
+
+    final int m = p.m();
+    final int k = p.k();
+    final int dim = spec.dim();
+    final int dsub = dim / m;
+    final CodebookMode mode = p.codebook();
+    final int nCodebooks = mode.codebooks(m);
+    final long rows = spec.rows();
+    final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
+
+    // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|.
+    int partitions = partitionCount(p, spec);
+    List<RowRange> ranges = RowRange.split(spec.rows(), partitions);
+    JavaRDD<TableBlock> blocks = jsc.parallelize(ranges, ranges.size())
+        .map(r -> BlockTasks.read(spec, confSnap, r))
+        .persist(StorageLevel.MEMORY_ONLY());
+    jsc.setJobDescription("asg read " + spec.tensor());
+    float maxAbs = blocks.map(TableBlock::maxAbs).reduce(Math::max);
+    LOG.info("read {} ({} x {} {}) in {} partitions: max |x| = {} ({} s)", spec.uri(), spec.rows(), dim,
+        spec.dtype(), ranges.size(), maxAbs, timer.lap("read"));
+
+    // Fixed-point scales from bounds that hold for every partitioning (see FixedPoint).
+    FixedPoint valueFp = FixedPoint.forSum(maxAbs, pointsPerCodebook);
+    double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
+    FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
+    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.kernel(), valueFp, objectiveFp);
+
+    // 2. Training sample, if the table has more than k * cap points per codebook (faiss's max_points_per_centroid).
+    long cap = (long) k * p.maxPointsPerCentroid();
+    JavaRDD<TableBlock> training = blocks;
+    long trainingPoints = pointsPerCodebook;
+    if (pointsPerCodebook > cap) {
+      double fraction = (double) cap / pointsPerCodebook;
+      final long seed = p.seed();
+      training = blocks.map(b -> b.sample(seed, TokenSampler.SALT_TRAINING, fraction))
+          .persist(StorageLevel.MEMORY_ONLY());
+      jsc.setJobDescription("asg training sample");
+      long sampledRows = training.map(b -> (long) b.rows()).reduce(Long::sum);
+      trainingPoints = mode == CodebookMode.SEPARATE ? sampledRows : sampledRows * m;
+      LOG.info("training on a deterministic sample of {} of {} points per codebook (--{} {} x --{} {})",
+          trainingPoints, pointsPerCodebook, QuantizeParams.MAX_POINTS_PER_CENTROID, p.maxPointsPerCentroid(),
+          QuantizeParams.K, k);
+      if (trainingPoints < k) {
+        throw new InvalidInputException("--" + QuantizeParams.MAX_POINTS_PER_CENTROID + " "
+            + p.maxPointsPerCentroid() + " leaves " + trainingPoints + " training points for --k " + k
+            + "; raise --" + QuantizeParams.MAX_POINTS_PER_CENTROID);
+      }
+    }
+
+    // 3. Initial centroids on the driver from a small hash sample.
+    float[][] centroids = InitialCentroids.compute(blocks, p, dim, pointsPerCodebook);
+    LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.init(),
+        timer.lap("init"));
+
+    // 4. Lloyd iterations: one job each, all codebooks together.
+    Manifest.Result result = new Manifest.Result();
+    result.trainingPoints = trainingPoints;
+    result.kernel = AssignKernels.byName(p.kernel()).name();
+    result.stoppedBy = "iterations";
+    double previousObjective = Double.NaN;
+    double lloydSeconds = 0;
+    for (int it = 0; it < p.iterations(); it++) {
+      long t0 = System.nanoTime();
+      Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
+      jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
+      LloydStats stats = training.map(b -> BlockTasks.lloyd(b, bc.value(), setup)).reduce(LloydStats::merge);
+      bc.destroy();
+      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.seed(), it);
+      centroids = upd.centroids();
+      double objective = objectiveFp.toDouble(stats.objective());
+      double relChange = Double.isNaN(previousObjective) ? Double.NaN
+          : Math.abs(previousObjective - objective) / Math.max(previousObjective, Double.MIN_NORMAL);
+      result.objective.add(objective);
+      result.emptySplits.add(upd.splits());
+      result.iterationsRun = it + 1;
+      double secs = (System.nanoTime() - t0) / 1e9;
+      lloydSeconds += secs;
+      LOG.info(String.format(Locale.ROOT,
+          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s", it + 1,
+          p.iterations(), objective, Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
+          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs));
+      previousObjective = objective;
+      if (p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol()) {
+        result.stoppedBy = "tol";
+        LOG.info("stopping: relative objective change {} < --tol {}", relChange, p.tol());
+        break;
+      }
+    }
+    manifest.timingsSeconds.put("lloyd", round(lloydSeconds));
+    timer.lap("lloyd");
+    if (training != blocks) {
+      training.unpersist(false);
+    }
+
+    // 5. Final pass over every token.
+    final float[][] finalCentroids = centroids;
+    Broadcast<PreparedCodebook[]> bcFinal = jsc.broadcast(prepare(finalCentroids, k, dsub));
+    Broadcast<float[][]> bcCentroids = jsc.broadcast(finalCentroids);
+    FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
+    FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
+    JavaRDD<MappedBlock> mapped = blocks
+        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), setup, energyFp, cosineFp))
+        .persist(StorageLevel.MEMORY_ONLY());
+    jsc.setJobDescription("asg final assignment");
+    ReconstructionStats recon = null;
+    MessageDigest mappingDigest = Digests.sha256();
+    // Partition order = token order: stream the mapping through the digest one partition at a time.
+    for (Iterator<MappedBlock> itr = mapped.toLocalIterator(); itr.hasNext(); ) {
+      MappedBlock mb = itr.next();
+      Digests.updateInts(mappingDigest, mb.conceptIds, 0, mb.conceptIds.length);
+      recon = recon == null ? mb.stats : recon.merge(mb.stats);
+    }
+    blocks.unpersist(false);
+    result.relativeMse = recon.relativeMse(energyFp);
+    result.relativeMsePerSegment = recon.relativeMsePerSegment(energyFp);
+    result.meanCosine = recon.meanCosine(cosineFp);
+    manifest.result = result;
+    manifest.compression = Compression.of(rows, dim, m, k, mode);
+    manifest.digests.put("codebook", codebookDigest(finalCentroids));
+    manifest.digests.put("mapping", Digests.hex(mappingDigest));
+    LOG.info(String.format(Locale.ROOT, "final assignment: relative MSE %.6f, mean cosine %.6f (%.2f s)",
+        result.relativeMse, result.meanCosine, timer.lap("final_assignment")));
+    manifest.source.sha256 = sourceSha.join();
+    manifest.timingsSeconds.putAll(timer.laps());
+
+    Dataset<Row> codebookDf = codebookFrame(finalCentroids, mode, k, dsub);
+    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mappingRows(mb).iterator()),
+        ArtifactSchemas.MAPPING);
+    return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
+      mapped.unpersist(false);
+      bcFinal.destroy();
+      bcCentroids.destroy();
+    });
+  }
+
+  private static List<Row> mappingRows(MappedBlock mb) {
+    List<Row> out = new ArrayList<>(mb.rows);
+    for (int r = 0; r < mb.rows; r++) {
+      Integer[] ids = new Integer[mb.m];
+      for (int i = 0; i < mb.m; i++) {
+        ids[i] = mb.conceptIds[r * mb.m + i];
+      }
+      out.add(RowFactory.create(mb.firstRow + r, ids));
+    }
+    return out;
+  }
+
+  private Dataset<Row> codebookFrame(float[][] centroids, CodebookMode mode, int k, int dsub) {
+    List<Row> rowsOut = new ArrayList<>();
+    for (int c = 0; c < centroids.length; c++) {
+      for (int j = 0; j < k; j++) {
+        Float[] v = new Float[dsub];
+        for (int d = 0; d < dsub; d++) {
+          v[d] = centroids[c][j * dsub + d];
+        }
+        rowsOut.add(RowFactory.create(c * k + j, c, j, v));
+      }
+    }
+    return spark.createDataFrame(rowsOut, ArtifactSchemas.CODEBOOK).coalesce(1);
+  }
+
+  static String codebookDigest(float[][] centroids) {
+    MessageDigest md = Digests.sha256();
+    for (float[] c : centroids) {
+      Digests.updateFloats(md, c, 0, c.length);
+    }
+    return Digests.hex(md);
+  }
+
+  static PreparedCodebook[] prepare(float[][] centroids, int k, int dsub) {
+    PreparedCodebook[] out = new PreparedCodebook[centroids.length];
+    for (int c = 0; c < centroids.length; c++) {
+      out[c] = PreparedCodebook.of(centroids[c], k, dsub);
+    }
+    return out;
+  }
+
+  private int partitionCount(QuantizeParams p, TableSpec spec) {
+    if (p.partitions() > 0) {
+      return Math.min(p.partitions(), spec.rows());
+    }
+    long floatBytes = (long) spec.rows() * spec.dim() * Float.BYTES;
+    long bySize = (floatBytes + ((long) p.partitionMb() << 20) - 1) / ((long) p.partitionMb() << 20);
+    int cores = Math.max(1, jsc.defaultParallelism());
+    // At least one task per core, and a multiple of the cores so the last wave of tasks is not half idle.
+    long n = Math.max(bySize, cores);
+    n = (n + cores - 1) / cores * cores;
+    return (int) Math.min(n, spec.rows());
+  }
+
+  private static Manifest.Source source(TableSpec spec) {
+    Manifest.Source s = new Manifest.Source();
+    s.uri = spec.uri();
+    s.format = spec.format();
+    s.tensor = spec.tensor();
+    s.dtype = spec.dtype().name();
+    s.shape = new long[] {spec.rows(), spec.dim()};
+    return s;
+  }
+
+  private Configuration hadoopConf() {
+    return spark.sparkContext().hadoopConfiguration();
+  }
+
+  static double round(double secs) {
+    return Math.round(secs * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,416 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.kmeans.CodebookMode;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything a quantize run needs, validated. Each option has a key (its command-line flag without dashes, also
+ * its key in conf/asg-defaults.properties and in manifest.params) and a {@code _DEFAULT} constant; the reason for
+ * each default is written beside it and in conf/asg-defaults.properties. The CLI, the Spark ML estimator and tests
+ * all build one of these; nothing here parses a command line.
+ */
+public final class QuantizeParams implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final String INPUT = "input";
+  public static final String INPUT_FORMAT = "input-format";
+  /** "auto": by extension, then by magic bytes. */
+  public static final String INPUT_FORMAT_DEFAULT = "auto";
+  public static final String TENSOR = "tensor";
+  public static final String OUTPUT = "output";
+  public static final String OVERWRITE = "overwrite";
+  /** Refuse to replace an existing artifact unless asked: nightly jobs must not silently clobber yesterday's. */
+  public static final boolean OVERWRITE_DEFAULT = false;
+
+  public static final String M = "m";
+  /** The paper's main setting (Table 5): 48 segments of 16 dims for D=768 models. */
+  public static final int M_DEFAULT = 48;
+  public static final String K = "k";
+  /** The paper's main setting for mBERT: 512 concepts per codebook (0.4% of the embedding parameters). */
+  public static final int K_DEFAULT = 512;
+  public static final String CODEBOOK = "codebook";
+  /** Separate codebooks per segment position, as in the paper (section 2.1). */
+  public static final CodebookMode CODEBOOK_DEFAULT = CodebookMode.SEPARATE;
+  public static final String INIT = "init";
+  /** k-means++ seeding: fewer iterations to a good optimum than random picks, at a small driver-side cost. */
+  public static final String INIT_DEFAULT = "kmeans++";
+  public static final String INIT_POINTS_PER_CENTROID = "init-points-per-centroid";
+  /**
+   * k-means++ runs on the driver on a deterministic sample of this many points per centroid. Its cost is
+   * O(sample * k * dsub) per codebook; 16 points per centroid seeds as well as the full table in practice and
+   * keeps seeding to seconds for k = 4096.
+   */
+  public static final int INIT_POINTS_PER_CENTROID_DEFAULT = 16;
+  public static final String ITERATIONS = "iterations";
+  /** faiss's and nanopq's default number of Lloyd iterations (what the paper used). */
+  public static final int ITERATIONS_DEFAULT = 25;
+  public static final String TOL = "tol";
+  /** 0: always run all iterations, as faiss does; set e.g. 1e-4 to stop early on converged tables. */
+  public static final double TOL_DEFAULT = 0.0;
+  public static final String MAX_POINTS_PER_CENTROID = "max-points-per-centroid";
+  /** faiss's default: beyond 256 points per centroid, more training data hardly moves the centroids. */
+  public static final int MAX_POINTS_PER_CENTROID_DEFAULT = 256;
+  public static final String SEED = "seed";
+  /** faiss's default seed. */
+  public static final long SEED_DEFAULT = 1234L;
+  public static final String PARTITIONS = "partitions";
+  /** 0: derive from the table's size (see PARTITION_BYTES). */
+  public static final int PARTITIONS_DEFAULT = 0;
+  public static final String PARTITION_MB = "partition-mb";
+  /** ~64 MB of float32 rows per partition: HDFS-block sized reads, and enough tasks to spread 250k x 768. */
+  public static final int PARTITION_MB_DEFAULT = 64;
+  public static final String KERNEL = "kernel";
+  /** "auto": the Vector API kernel when the executor JVM has jdk.incubator.vector, else the scalar one. */
+  public static final String KERNEL_DEFAULT = "auto";
+
+  /** Highest m and k we accept: a ConceptID must fit in an int and the codebook in one driver array. */
+  public static final int MAX_M = 65536;
+  public static final int MAX_K = 1 << 20;
+  public static final int MAX_ITERATIONS = 100000;
+  public static final int MAX_PARTITIONS = 1000000;
+
+  private final String input;
+  private final String inputFormat;
+  private final String tensor;
+  private final String output;
+  private final boolean overwrite;
+  private final int m;
+  private final int k;
+  private final CodebookMode codebook;
+  private final String init;
+  private final int initPointsPerCentroid;
+  private final int iterations;
+  private final double tol;
+  private final int maxPointsPerCentroid;
+  private final long seed;
+  private final int partitions;
+  private final int partitionMb;
+  private final String kernel;
+
+  private QuantizeParams(Builder b) {
+    this.input = b.input;
+    this.inputFormat = b.inputFormat;
+    this.tensor = b.tensor;
+    this.output = b.output;
+    this.overwrite = b.overwrite;
+    this.m = b.m;
+    this.k = b.k;
+    this.codebook = b.codebook;
+    this.init = b.init;
+    this.initPointsPerCentroid = b.initPointsPerCentroid;
+    this.iterations = b.iterations;
+    this.tol = b.tol;
+    this.maxPointsPerCentroid = b.maxPointsPerCentroid;
+    this.seed = b.seed;
+    this.partitions = b.partitions;
+    this.partitionMb = b.partitionMb;
+    this.kernel = b.kernel;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks the parameters that depend on the table (rows x dim). Throws InvalidInputException naming the flag,
+   * the value and the allowed range.
+   */
+  public void validateAgainst(long rows, int dim, String tableName) {
+    if (dim % m != 0) {
+      throw new InvalidInputException("--" + M + " " + m + " does not divide the embedding dimension D=" + dim
+          + " of " + tableName + "; --" + M + " must be a divisor of " + dim + " (" + divisors(dim) + ")");
+    }
+    long points = codebook == CodebookMode.SEPARATE ? rows : rows * m;
+    if (k > points) {
+      throw new InvalidInputException("--" + K + " " + k + " exceeds the " + points + " training points of "
+          + tableName + " (" + rows + " rows, " + codebook.flagValue() + " codebook" + (codebook
+          == CodebookMode.SHARED ? " pools " + m + " segments per row" : "") + "); --" + K + " must be in [2, "
+          + points + "]");
+    }
+  }
+
+  private static String divisors(int n) {
+    StringBuilder sb = new StringBuilder();
+    int shown = 0;
+    for (int d = 1; d <= n && shown < 16; d++) {
+      if (n % d == 0) {
+        sb.append(shown++ == 0 ? "" : ", ").append(d);
+      }
+    }
+    return shown < 16 ? sb.toString() : sb.append(", ...").toString();
+  }
+
+  /** All parameters by key, for manifest.params. */
+  public Map<String, Object> asMap() {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put(INPUT, input);
+    p.put(INPUT_FORMAT, inputFormat);
+    p.put(TENSOR, tensor);
+    p.put(M, m);
+    p.put(K, k);
+    p.put(CODEBOOK, codebook.flagValue());
+    p.put(INIT, init);
+    p.put(INIT_POINTS_PER_CENTROID, initPointsPerCentroid);
+    p.put(ITERATIONS, iterations);
+    p.put(TOL, tol);
+    p.put(MAX_POINTS_PER_CENTROID, maxPointsPerCentroid);
+    p.put(SEED, seed);
+    p.put(PARTITIONS, partitions);
+    p.put(PARTITION_MB, partitionMb);
+    p.put(KERNEL, kernel);
+    p.put(OUTPUT, output);
+    p.put(OVERWRITE, overwrite);
+    return p;
+  }
+
+  public String input() {
+    return input;
+  }
+
+  public String inputFormat() {
+    return inputFormat;
+  }
+
+  public String tensor() {
+    return tensor;
+  }
+
+  public String output() {
+    return output;
+  }
+
+  public boolean overwrite() {
+    return overwrite;
+  }
+
+  public int m() {
+    return m;
+  }
+
+  public int k() {
+    return k;
+  }
+
+  public CodebookMode codebook() {
+    return codebook;
+  }
+
+  public String init() {
+    return init;
+  }
+
+  public int initPointsPerCentroid() {
+    return initPointsPerCentroid;
+  }
+
+  public int iterations() {
+    return iterations;
+  }
+
+  public double tol() {
+    return tol;
+  }
+
+  public int maxPointsPerCentroid() {
+    return maxPointsPerCentroid;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  public int partitionMb() {
+    return partitionMb;
+  }
+
+  public String kernel() {
+    return kernel;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.input = input;
+    b.inputFormat = inputFormat;
+    b.tensor = tensor;
+    b.output = output;
+    b.overwrite = overwrite;
+    b.m = m;
+    b.k = k;
+    b.codebook = codebook;
+    b.init = init;
+    b.initPointsPerCentroid = initPointsPerCentroid;
+    b.iterations = iterations;
+    b.tol = tol;
+    b.maxPointsPerCentroid = maxPointsPerCentroid;
+    b.seed = seed;
+    b.partitions = partitions;
+    b.partitionMb = partitionMb;
+    b.kernel = kernel;
+    return b;
+  }
+
+  /** Mutable builder; {@link #build()} validates everything that does not need the table. */
+  public static final class Builder {
+    private String input;
+    private String inputFormat = INPUT_FORMAT_DEFAULT;
+    private String tensor;
+    private String output;
+    private boolean overwrite = OVERWRITE_DEFAULT;
+    private int m = M_DEFAULT;
+    private int k = K_DEFAULT;
+    private CodebookMode codebook = CODEBOOK_DEFAULT;
+    private String init = INIT_DEFAULT;
+    private int initPointsPerCentroid = INIT_POINTS_PER_CENTROID_DEFAULT;
+    private int iterations = ITERATIONS_DEFAULT;
+    private double tol = TOL_DEFAULT;
+    private int maxPointsPerCentroid = MAX_POINTS_PER_CENTROID_DEFAULT;
+    private long seed = SEED_DEFAULT;
+    private int partitions = PARTITIONS_DEFAULT;
+    private int partitionMb = PARTITION_MB_DEFAULT;
+    private String kernel = KERNEL_DEFAULT;
+
+    public Builder input(String v) {
+      input = v;
+      return this;
+    }
+
+    public Builder inputFormat(String v) {
+      inputFormat = v;
+      return this;
+    }
+
+    public Builder tensor(String v) {
+      tensor = v;
+      return this;
+    }
+
+    public Builder output(String v) {
+      output = v;
+      return this;
+    }
+
+    public Builder overwrite(boolean v) {
+      overwrite = v;
+      return this;
+    }
+
+    public Builder m(int v) {
+      m = v;
+      return this;
+    }
+
+    public Builder k(int v) {
+      k = v;
+      return this;
+    }
+
+    public Builder codebook(CodebookMode v) {
+      codebook = v;
+      return this;
+    }
+
+    public Builder codebook(String v) {
+      codebook = parseCodebook(v);
+      return this;
+    }
+
+    public Builder init(String v) {
+      init = v;
+      return this;
+    }
+
+    public Builder initPointsPerCentroid(int v) {
+      initPointsPerCentroid = v;
+      return this;
+    }
+
+    public Builder iterations(int v) {
+      iterations = v;
+      return this;
+    }
+
+    public Builder tol(double v) {
+      tol = v;
+      return this;
+    }
+
+    public Builder maxPointsPerCentroid(int v) {
+      maxPointsPerCentroid = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder partitions(int v) {
+      partitions = v;
+      return this;
+    }
+
+    public Builder partitionMb(int v) {
+      partitionMb = v;
+      return this;
+    }
+
+    public Builder kernel(String v) {
+      kernel = v;
+      return this;
+    }
+
+    public QuantizeParams build() {
+      require(input != null && !input.isBlank(), "--" + INPUT + " is required: the model file or URI to read");
+      require(output != null && !output.isBlank(), "--" + OUTPUT + " is required: the artifact directory to write");
+      checkRange(M, m, 1, MAX_M, "the number of segments per row");
+      checkRange(K, k, 2, MAX_K, "centroids per codebook");
+      checkRange(ITERATIONS, iterations, 1, MAX_ITERATIONS, "Lloyd iterations");
+      checkRange(MAX_POINTS_PER_CENTROID, maxPointsPerCentroid, 1, Integer.MAX_VALUE,
+          "training points per centroid before sampling");
+      checkRange(INIT_POINTS_PER_CENTROID, initPointsPerCentroid, 1, 1 << 16, "k-means++ sample per centroid");
+      checkRange(PARTITIONS, partitions, 0, MAX_PARTITIONS, "row-range partitions (0 = from table size)");
+      checkRange(PARTITION_MB, partitionMb, 1, 1 << 16, "MB of float32 rows per partition");
+      require(tol >= 0 && tol < 1, "--" + TOL + " " + tol + " is not allowed; --" + TOL
+          + " must be in [0, 1) (0 = run every iteration)");
+      require(init.equals("kmeans++") || init.equals("random"), "--" + INIT + " " + init
+          + " is not allowed; --" + INIT + " must be one of: kmeans++, random");
+      require(kernel.equals("auto") || kernel.equals("vector") || kernel.equals("scalar"), "--" + KERNEL + " "
+          + kernel + " is not allowed; --" + KERNEL + " must be one of: auto, vector, scalar");
+      require(inputFormat.equals("auto") || inputFormat.equals("safetensors") || inputFormat.equals("onnx")
+              || inputFormat.equals("npy") || inputFormat.equals("parquet"),
+          "--" + INPUT_FORMAT + " " + inputFormat + " is not allowed; --" + INPUT_FORMAT
+              + " must be one of: auto, safetensors, onnx, npy, parquet");
+      return new QuantizeParams(this);
+    }
+
+    private static void checkRange(String key, long v, long min, long max, String what) {
+      if (v < min || v > max) {
+        throw new InvalidInputException("--" + key + " " + v + " is out of range; --" + key + " (" + what
+            + ") must be in [" + min + ", " + max + "]");
+      }
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new InvalidInputException(message);
+      }
+    }
+
+    static CodebookMode parseCodebook(String v) {
+      try {
+        return CodebookMode.valueOf(v.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("--" + CODEBOOK + " " + v + " is not allowed; --" + CODEBOOK
+            + " must be one of: separate, shared");
+      }
+    }
+  }
+}

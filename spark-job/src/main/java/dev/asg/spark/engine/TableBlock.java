@@ -1,0 +1,95 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.kmeans.TokenSampler;
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * The rows one task holds, as ONE contiguous row-major float[] (not a Row or an object per token): the kernel
+ * streams over it and Spark caches it as a single object per partition.
+ *
+ * <p>{@code tokenIds} is null when the block is the contiguous range starting at {@code firstRow}; sampled blocks
+ * carry the ids of the rows they kept.
+ */
+public final class TableBlock implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final int firstRow;
+  private final int rows;
+  private final int dim;
+  private final float[] data;
+  private final int[] tokenIds;
+  /**
+   * The assignments of the previous Lloyd iteration, kept beside the cached rows only to report the share of
+   * assignments that changed. Advisory: a block recomputed after executor loss starts again from "unknown" (-1),
+   * which can inflate that one progress number but never the artifacts.
+   */
+  private transient int[] previous;
+
+  public TableBlock(int firstRow, int rows, int dim, float[] data, int[] tokenIds) {
+    if (data.length != rows * dim) {
+      throw new IllegalArgumentException("block data has " + data.length + " floats, expected " + rows * dim);
+    }
+    this.firstRow = firstRow;
+    this.rows = rows;
+    this.dim = dim;
+    this.data = data;
+    this.tokenIds = tokenIds;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  public float[] data() {
+    return data;
+  }
+
+  public int firstRow() {
+    return firstRow;
+  }
+
+  public int tokenId(int r) {
+    return tokenIds == null ? firstRow + r : tokenIds[r];
+  }
+
+  /** The previous assignments (rows x m), created as all -1 ("unknown") on first use. */
+  int[] previousAssignments(int m) {
+    if (previous == null || previous.length != rows * m) {
+      previous = new int[rows * m];
+      Arrays.fill(previous, -1);
+    }
+    return previous;
+  }
+
+  /** The rows whose token is in the (seed, salt) hash sample of the given fraction, as a new compact block. */
+  public TableBlock sample(long seed, long salt, double fraction) {
+    int[] keep = new int[rows];
+    int n = 0;
+    for (int r = 0; r < rows; r++) {
+      if (TokenSampler.selected(seed, salt, tokenId(r), fraction)) {
+        keep[n++] = r;
+      }
+    }
+    float[] out = new float[n * dim];
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(data, keep[i] * dim, out, i * dim, dim);
+      ids[i] = tokenId(keep[i]);
+    }
+    return new TableBlock(firstRow, n, dim, out, ids);
+  }
+
+  /** Largest absolute value in the block (0 for an empty block). */
+  public float maxAbs() {
+    float mx = 0;
+    for (float v : data) {
+      mx = Math.max(mx, Math.abs(v));
+    }
+    return mx;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.asg.spark.io;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.io.RangeSource;
+import dev.asg.common.tensor.SafetensorsFormat;
+import dev.asg.common.tensor.TableSpec;
+import dev.asg.common.tensor.npy.NpyFormat;
+import dev.asg.common.tensor.onnx.OnnxFormat;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Driver side: finds the embedding table inside the input file by reading only its header, and returns where
+ * its rows are. The table itself is never read here.
+ */
+public final class TableResolver {
+  private TableResolver() {}
+
+  /** Resolves {@code input} in format {@code format} ("auto" detects it) to a byte-range table. */
+  public static TableSpec resolve(String input, String format, String tensor, Configuration conf) {
+    String fmt = format.equals("auto") ? detect(input, conf) : format;
+    try (RangeSource src = open(input, conf)) {
+      switch (fmt) {
+        case "safetensors":
+          return SafetensorsFormat.resolve(src, tensor);
+        case "onnx":
+          return OnnxFormat.resolve(src, tensor);
+        case "npy":
+          if (tensor != null) {
+            throw new InvalidInputException("--tensor " + tensor + " does not apply to " + input
+                + ": a .npy file holds exactly one array; drop --tensor");
+          }
+          return NpyFormat.resolve(src);
+        default:
+          throw new InvalidInputException("--input-format " + fmt + " cannot be read by byte ranges");
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException(input + ": cannot read (" + e.getMessage() + "); check the path and "
+          + "that the file is complete", e);
+    }
+  }
+
+  /**
+   * The input's format: by extension first (.safetensors, .json index, .onnx, .npy, .parquet or a directory),
+   * then by magic bytes.
+   */
+  public static String detect(String input, Configuration conf) {
+    String lower = input.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".safetensors") || lower.endsWith(".safetensors.index.json")) {
+      return "safetensors";
+    }
+    if (lower.endsWith(".onnx")) {
+      return "onnx";
+    }
+    if (lower.endsWith(".npy")) {
+      return "npy";
+    }
+    if (lower.endsWith(".parquet")) {
+      return "parquet";
+    }
+    try {
+      Path p = new Path(input);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new InvalidInputException("--input " + input + " does not exist; pass a .safetensors, "
+            + "model.safetensors.index.json, .onnx, .npy file or a Parquet directory");
+      }
+      if (fs.getFileStatus(p).isDirectory()) {
+        return "parquet";
+      }
+      try (RangeSource src = open(input, conf)) {
+        long len = src.length();
+        byte[] head = new byte[(int) Math.min(16, len)];
+        src.readFully(0, head, 0, head.length);
+        if (head.length >= 6 && (head[0] & 0xff) == 0x93 && head[1] == 'N' && head[2] == 'U' && head[3] == 'M'
+            && head[4] == 'P' && head[5] == 'Y') {
+          return "npy";
+        }
+        if (head.length >= 9 && head[8] == '{') {
+          return "safetensors";
+        }
+        if (head.length >= 4 && (head[0] & 0xff) == 0x50 && head[1] == 'A' && head[2] == 'R'
+            && head[3] == '1') {
+          return "parquet";
+        }
+        if (head.length >= 1 && head[0] == 0x08) {
+          // ModelProto.ir_version (field 1, varint) is what every ONNX exporter writes first.
+          return "onnx";
+        }
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException("--input " + input + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    throw new InvalidInputException("--input " + input + ": cannot tell its format from the extension or the "
+        + "first bytes; pass --input-format safetensors|onnx|npy|parquet");
+  }
+
+  static RangeSource open(String input, Configuration conf) throws IOException {
+    try {
+      return HadoopRangeSource.open(input, conf);
+    } catch (FileNotFoundException e) {
+      throw new InvalidInputException("--input " + input + " does not exist; check the path or URI", e);
+    }
+  }
+}
