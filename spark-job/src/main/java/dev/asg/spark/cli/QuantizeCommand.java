@@ -102,6 +102,24 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The whole quantize run inside an existing SparkSession (tests, notebooks, the Spark ML wrapper): checks the
+   * input and output, trains, writes atomically. Returns the manifest that was written.
+   */
+  public static dev.asg.common.artifact.Manifest quantize(SparkSession spark, QuantizeParams params)
+      throws Exception {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    TableSpec spec = QuantizeEngine.resolve(params, conf);
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    QuantizeResult result = new QuantizeEngine(spark).run(params, spec);
+    try {
+      writer.write(result);
+    } finally {
+      result.release();
+    }
+    return result.manifest();
+  }
+
   /** Trains and writes; the input and output were already checked. */
   static int run(SparkSession spark, QuantizeParams params, TableSpec spec, ArtifactWriter writer)
       throws Exception {

@@ -1,0 +1,30 @@
+package dev.asg.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.asg.common.InvalidInputException;
+import org.junit.jupiter.api.Test;
+
+class FailuresTest {
+
+  @Test
+  void findInvalidInput_wrappedCause_returnsIt() {
+    InvalidInputException bad = new InvalidInputException("f: row 7 is NaN");
+    assertSame(bad, Failures.findInvalidInput(new RuntimeException("job failed", bad)));
+  }
+
+  @Test
+  void findInvalidInput_onlyInRemoteMessage_recoversTheLine() {
+    RuntimeException spark = new RuntimeException("Job aborted due to stage failure: Task 0 failed 4 times, most "
+        + "recent failure: Lost task 0.3: dev.asg.common.InvalidInputException: f.safetensors: row 7 column 3 is "
+        + "NaN; fix it\n\tat dev.asg.common.tensor.RowReader.readRows(RowReader.java:1)");
+    assertEquals("f.safetensors: row 7 column 3 is NaN; fix it", Failures.findInvalidInput(spark).getMessage());
+  }
+
+  @Test
+  void findInvalidInput_otherFailure_null() {
+    assertNull(Failures.findInvalidInput(new IllegalStateException("executor lost")));
+  }
+}

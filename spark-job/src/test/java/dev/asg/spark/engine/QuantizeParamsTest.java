@@ -1,0 +1,115 @@
+package dev.asg.spark.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.kmeans.CodebookMode;
+import org.junit.jupiter.api.Test;
+
+class QuantizeParamsTest {
+
+  private static QuantizeParams.Builder base() {
+    return QuantizeParams.builder().input("in.safetensors").output("out");
+  }
+
+  private static void assertRejected(QuantizeParams.Builder b, String... fragments) {
+    InvalidInputException e = assertThrows(InvalidInputException.class, b::build);
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+    }
+    assertEquals(1, e.getMessage().lines().count(), "one-line message");
+  }
+
+  @Test
+  void build_defaults_matchConstants() {
+    QuantizeParams p = base().build();
+    assertEquals(QuantizeParams.M_DEFAULT, p.m());
+    assertEquals(QuantizeParams.K_DEFAULT, p.k());
+    assertEquals(CodebookMode.SEPARATE, p.codebook());
+    assertEquals(25, p.iterations());
+  }
+
+  @Test
+  void build_mTooSmall_namesFlagValueAndRange() {
+    assertRejected(base().m(0), "--m 0", "[1, 65536]");
+  }
+
+  @Test
+  void build_mMinAndMax_accepted() {
+    assertEquals(1, base().m(1).build().m());
+    assertEquals(QuantizeParams.MAX_M, base().m(QuantizeParams.MAX_M).build().m());
+  }
+
+  @Test
+  void build_mTooLarge_rejected() {
+    assertRejected(base().m(QuantizeParams.MAX_M + 1), "--m 65537");
+  }
+
+  @Test
+  void build_kTooSmall_rejected() {
+    assertRejected(base().k(1), "--k 1", "[2, ");
+  }
+
+  @Test
+  void build_kMin_accepted() {
+    assertEquals(2, base().k(2).build().k());
+  }
+
+  @Test
+  void build_kTooLarge_rejected() {
+    assertRejected(base().k(QuantizeParams.MAX_K + 1), "--k");
+  }
+
+  @Test
+  void build_iterationsZero_rejected() {
+    assertRejected(base().iterations(0), "--iterations 0");
+  }
+
+  @Test
+  void build_tolNegativeOrOne_rejected() {
+    assertRejected(base().tol(-0.1), "--tol -0.1", "[0, 1)");
+    assertRejected(base().tol(1.0), "--tol 1.0");
+    assertEquals(0.0, base().tol(0).build().tol());
+  }
+
+  @Test
+  void build_unknownEnums_listAllowedValues() {
+    assertRejected(base().init("kmeans||"), "--init kmeans||", "kmeans++, random");
+    assertRejected(base().kernel("gpu"), "--kernel gpu", "auto, vector, scalar");
+    assertRejected(base().inputFormat("pt"), "--input-format pt");
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> base().codebook("pooled"));
+    assertTrue(e.getMessage().contains("separate, shared"));
+  }
+
+  @Test
+  void build_missingInputOrOutput_rejected() {
+    assertRejected(QuantizeParams.builder().output("o"), "--input is required");
+    assertRejected(QuantizeParams.builder().input("i"), "--output is required");
+  }
+
+  @Test
+  void validateAgainst_mNotDividingD_listsDivisors() {
+    QuantizeParams p = base().m(7).k(4).build();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.validateAgainst(100, 768, "t"));
+    assertTrue(e.getMessage().contains("--m 7 does not divide the embedding dimension D=768"), e.getMessage());
+    assertTrue(e.getMessage().contains("48"), e.getMessage());
+  }
+
+  @Test
+  void validateAgainst_kAbovePoints_separateVsShared() {
+    QuantizeParams sep = base().m(4).k(101).build();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> sep.validateAgainst(100, 8, "t"));
+    assertTrue(e.getMessage().contains("--k 101 exceeds the 100 training points"), e.getMessage());
+    // Shared pools m sub-vectors per row: 100 rows x 4 segments = 400 points, so k=101 is fine.
+    base().m(4).k(101).codebook(CodebookMode.SHARED).build().validateAgainst(100, 8, "t");
+    QuantizeParams sh = base().m(4).k(401).codebook(CodebookMode.SHARED).build();
+    assertThrows(InvalidInputException.class, () -> sh.validateAgainst(100, 8, "t"));
+  }
+
+  @Test
+  void validateAgainst_kEqualsPoints_accepted() {
+    base().m(4).k(100).build().validateAgainst(100, 8, "t");
+  }
+}

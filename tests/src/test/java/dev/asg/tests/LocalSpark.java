@@ -1,0 +1,22 @@
+package dev.asg.tests;
+
+import org.apache.spark.sql.SparkSession;
+
+/** Embedded Spark sessions for tests: no UI, few shuffle partitions, quiet. */
+public final class LocalSpark {
+  private LocalSpark() {}
+
+  public static SparkSession start(String master) {
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
+    return SparkSession.builder()
+        .master(master)
+        .appName("asg-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate();
+  }
+}
