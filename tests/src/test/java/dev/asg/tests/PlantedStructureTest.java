@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PlantedStructureTest {
   @TempDir
-  Path dir;
+  static Path dir;
   private SparkSession spark;
   private PlantedTable table;
   private Path input;

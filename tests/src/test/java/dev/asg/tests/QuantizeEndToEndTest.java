@@ -61,8 +61,11 @@ class QuantizeEndToEndTest {
   private Artifacts check(Path input, Path out, float[] original, boolean shared) throws Exception {
     Artifacts a = Artifacts.read(spark, out);
     a.assertWellFormed(V, M, K, shared);
-    assertEquals(ArtifactSchemas.CODEBOOK, spark.read().parquet(out.resolve("codebook").toString()).schema());
-    assertEquals(ArtifactSchemas.MAPPING, spark.read().parquet(out.resolve("mapping").toString()).schema());
+    // Spark reads every Parquet column back as nullable; names, types and order must match.
+    assertEquals(ArtifactSchemas.CODEBOOK.asNullable(),
+        spark.read().parquet(out.resolve("codebook").toString()).schema().asNullable());
+    assertEquals(ArtifactSchemas.MAPPING.asNullable(),
+        spark.read().parquet(out.resolve("mapping").toString()).schema().asNullable());
     Manifest m = a.manifest;
     assertEquals(a.codebookDigest(), m.digests.get("codebook"));
     assertEquals(a.mappingDigest(), m.digests.get("mapping"));
