@@ -149,7 +149,6 @@ public final class QuantizeEngine {
     result.kernel = AssignKernels.byName(p.kernel()).name();
     result.stoppedBy = "iterations";
     double previousObjective = Double.NaN;
-    double lloydSeconds = 0;
     for (int it = 0; it < p.iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
@@ -165,7 +164,6 @@ public final class QuantizeEngine {
       result.emptySplits.add(upd.splits());
       result.iterationsRun = it + 1;
       double secs = (System.nanoTime() - t0) / 1e9;
-      lloydSeconds += secs;
       LOG.info(String.format(Locale.ROOT,
           "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s", it + 1,
           p.iterations(), objective, Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
@@ -177,7 +175,6 @@ public final class QuantizeEngine {
         break;
       }
     }
-    manifest.timingsSeconds.put("lloyd", round(lloydSeconds));
     timer.lap("lloyd");
     if (training != blocks) {
       training.unpersist(false);
