@@ -62,6 +62,11 @@ public final class Artifacts {
 
   public static Artifacts read(SparkSession spark, Path dir) throws IOException {
     assertTrue(Files.exists(dir.resolve("_SUCCESS")), "_SUCCESS missing in " + dir);
+    return readSet(spark, dir);
+  }
+
+  /** One artifact set without its own _SUCCESS: a section (input/, output/) of a decoder run. */
+  public static Artifacts readSet(SparkSession spark, Path dir) throws IOException {
     Manifest m;
     try (InputStream in = Files.newInputStream(dir.resolve("manifest.json"))) {
       m = Manifest.read(in);

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "tool", "tool_version", "spark_version", "created", "source", "params",
-    "result", "compression", "digests", "timings_s", "evaluation"})
+    "result", "compression", "digests", "timings_s", "sections", "evaluation"})
 public final class Manifest {
   public static final int FORMAT_VERSION = 1;
 
@@ -54,6 +54,13 @@ public final class Manifest {
   public Map<String, String> digests = new LinkedHashMap<>();
   @JsonProperty("timings_s")
   public Map<String, Double> timingsSeconds = new LinkedHashMap<>();
+  /**
+   * Only in the top-level manifest.json of a decoder run ({@code --output-tensor}): "input" and "output", each
+   * summarising the complete artifact set in that sub-directory. Such a manifest has no source, result or digests
+   * of its own; consumers that find "sections" read the per-section manifests.
+   */
+  @JsonProperty("sections")
+  public Map<String, Section> sections;
   /** Filled by {@code asg evaluate}. */
   @JsonProperty("evaluation")
   public Map<String, Object> evaluation;
@@ -71,9 +78,58 @@ public final class Manifest {
     public String dtype;
     @JsonProperty("shape")
     public long[] shape;
-    /** SHA-256 of the tensor's bytes as stored (before conversion to float32). */
+    /** Parquet input only: the id column ({@code tensor} is then the vector column). */
+    @JsonProperty("id_column")
+    public String idColumn;
+    /** SHA-256 of what {@link #sha256Of} says. */
     @JsonProperty("sha256")
     public String sha256;
+    /**
+     * What {@link #sha256} covers: "stored-tensor-bytes" (safetensors, ONNX, .npy: the tensor's bytes as stored,
+     * before conversion to float32) or "float32-le-rows-by-id" (Parquet, which has no raw tensor byte range: the
+     * decoded table as float32 little-endian in id order).
+     */
+    @JsonProperty("sha256_of")
+    public String sha256Of;
+    /** The vocabulary whose tokens fill mapping/'s token column, if one was used. */
+    @JsonProperty("vocab")
+    public Vocab vocab;
+  }
+
+  /** A vocabulary file used for the token column. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class Vocab {
+    @JsonProperty("uri")
+    public String uri;
+    /** Tokens in the file. */
+    @JsonProperty("size")
+    public int size;
+    /** Tokens used: the table's V (a larger vocabulary is cut to ids below V). */
+    @JsonProperty("used")
+    public int used;
+    /** "flag" (--vocab) or "auto" (found next to the model). */
+    @JsonProperty("found_by")
+    public String foundBy;
+  }
+
+  /** One artifact set of a decoder run, as summarised in the top-level manifest. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class Section {
+    /** The set's directory and manifest, relative to the top-level directory ("input/manifest.json"). */
+    @JsonProperty("manifest")
+    public String manifest;
+    @JsonProperty("tensor")
+    public String tensor;
+    @JsonProperty("shape")
+    public long[] shape;
+    @JsonProperty("sha256")
+    public String sha256;
+    @JsonProperty("relative_mse")
+    public Double relativeMse;
+    @JsonProperty("mean_cosine")
+    public Double meanCosine;
+    @JsonProperty("digests")
+    public Map<String, String> digests;
   }
 
   /** Training outcome. Lists are indexed by iteration (0 = first Lloyd iteration). */

@@ -1,11 +1,15 @@
 package dev.asg.spark.cli;
 
+import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.engine.QuantizeEngine;
 import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizePlan;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.output.ArtifactWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -17,7 +21,8 @@ import picocli.CommandLine.Option;
     description = "Train ASG codebooks on an embedding table and write codebook/, mapping/ and manifest.json.")
 public final class QuantizeCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "URI",
-      description = "Model file: .safetensors, model.safetensors.index.json, .onnx or .npy (any Hadoop URI).")
+      description = "Model file: .safetensors, model.safetensors.index.json, .onnx, .npy, or a Parquet table "
+          + "(file or directory; any Hadoop URI).")
   String input;
 
   @Option(names = "--input-format", paramLabel = "FMT",
@@ -28,6 +33,24 @@ public final class QuantizeCommand implements Callable<Integer> {
       description = "Tensor to quantize; default: the one 2-D tensor named *word_embeddings.weight, "
           + "*embed_tokens.weight, *shared.weight or *wte.weight.")
   String tensor;
+
+  @Option(names = "--output-tensor", paramLabel = "NAME",
+      description = "Decoder output projection (e.g. lm_head.weight) to quantize as a second, independent structure;"
+          + " artifacts then go to <output>/input/ and <output>/output/.")
+  String outputTensor;
+
+  @Option(names = "--id-col", paramLabel = "COL",
+      description = "Parquet input: the token id column, ids exactly 0..V-1 (default: ${DEFAULT-VALUE}).")
+  String idCol;
+
+  @Option(names = "--vector-col", paramLabel = "COL",
+      description = "Parquet input: the array<float> or array<double> column (default: ${DEFAULT-VALUE}).")
+  String vectorCol;
+
+  @Option(names = "--vocab", paramLabel = "FILE",
+      description = "tokenizer.json, vocab.txt or token list for mapping/'s token column; auto = one found next to "
+          + "the model, none = no token column (default: ${DEFAULT-VALUE}).")
+  String vocab;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Artifact directory to create.")
   String output;
@@ -84,7 +107,8 @@ public final class QuantizeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     QuantizeParams params = QuantizeParams.builder()
-        .input(input).inputFormat(inputFormat).tensor(tensor).output(output).overwrite(overwrite)
+        .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
+        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(overwrite)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
@@ -92,11 +116,12 @@ public final class QuantizeCommand implements Callable<Integer> {
     SparkConf sparkConf = SparkSessions.conf("asg quantize " + input, master);
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    TableSpec spec = QuantizeEngine.resolve(params, conf);
+    QuantizePlan plan = QuantizePlan.preflight(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
-      return run(spark, params, spec, writer);
+      execute(spark, plan, writer);
+      return AsgMain.EXIT_OK;
     } finally {
       spark.stop();
     }
@@ -106,18 +131,38 @@ public final class QuantizeCommand implements Callable<Integer> {
    * The whole quantize run inside an existing SparkSession (tests, notebooks, the Spark ML wrapper): checks the
    * input and output, trains, writes atomically. Returns the manifest that was written.
    */
-  public static dev.asg.common.artifact.Manifest quantize(SparkSession spark, QuantizeParams params)
+  public static Manifest quantize(SparkSession spark, QuantizeParams params)
       throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    TableSpec spec = QuantizeEngine.resolve(params, conf);
+    QuantizePlan plan = QuantizePlan.preflight(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
-    QuantizeResult result = new QuantizeEngine(spark).run(params, spec);
-    try {
-      writer.write(result);
-    } finally {
-      result.release();
+    return execute(spark, plan, writer);
+  }
+
+  /**
+   * Opens the plan (checks a Parquet table), trains each section and writes: the single layout, or input/ and
+   * output/ under one top-level manifest for a decoder. Returns the manifest written at the top level.
+   */
+  static Manifest execute(SparkSession spark, QuantizePlan plan, ArtifactWriter writer) throws Exception {
+    plan.open(spark);
+    QuantizeEngine engine = new QuantizeEngine(spark);
+    if (!plan.decoder()) {
+      QuantizePlan.Section s = plan.sections().get(0);
+      QuantizeResult result = engine.run(s.params(), s.table(), s.vocab());
+      try {
+        writer.write(result);
+      } finally {
+        result.release();
+      }
+      return result.manifest();
     }
-    return result.manifest();
+    Manifest top = plan.topManifest(spark);
+    List<String> names = plan.sections().stream().map(QuantizePlan.Section::name).collect(Collectors.toList());
+    writer.writeSections(top, names, name -> {
+      QuantizePlan.Section s = plan.sections().get(names.indexOf(name));
+      return engine.run(s.params(), s.table(), s.vocab());
+    });
+    return top;
   }
 
   /** Trains and writes; the input and output were already checked. */

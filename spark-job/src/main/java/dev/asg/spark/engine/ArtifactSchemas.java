@@ -18,4 +18,10 @@ public final class ArtifactSchemas {
   public static final StructType MAPPING = new StructType()
       .add("token_id", DataTypes.IntegerType, false)
       .add("concept_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+
+  /**
+   * {@link #MAPPING} plus the token string of each id, when a vocabulary was given or found next to the model
+   * (so concept groups can be inspected without a tokenizer at hand).
+   */
+  public static final StructType MAPPING_WITH_TOKEN = MAPPING.add("token", DataTypes.StringType, false);
 }

@@ -13,7 +13,6 @@ import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.io.HadoopConfSnapshot;
 import dev.asg.spark.io.TableResolver;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -78,37 +77,48 @@ public final class QuantizeEngine {
   }
 
   public QuantizeResult run(QuantizeParams p, TableSpec spec) {
+    return run(p, new ByteRangeTableSource(spec), null);
+  }
+
+  /**
+   * Trains on any {@link TableSource}; with a vocabulary (already cut to the table's rows, see
+   * {@link RunVocabulary#forRows}) mapping/ gets a token column.
+   */
+  public QuantizeResult run(QuantizeParams p, TableSource table, RunVocabulary vocab) {
     Timer timer = new Timer();
     Manifest manifest = new Manifest();
     manifest.created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     manifest.sparkVersion = spark.version();
     manifest.toolVersion = ToolVersion.get();
     manifest.params.putAll(p.asMap());
-    manifest.source = source(spec);
+    manifest.source = table.manifestSource();
+    if (vocab != null) {
+      if (vocab.tokens().length != table.rows()) {
+        throw new IllegalArgumentException("vocabulary has " + vocab.tokens().length + " tokens for "
+            + table.rows() + " rows; cut it with RunVocabulary.forRows");
+      }
+      manifest.source.vocab = vocab.manifestEntry();
+    }
 
     Configuration conf = hadoopConf();
-    CompletableFuture<String> sourceSha = TensorSha256.startAsync(spec, conf);
-    HadoopConfSnapshot confSnap = new HadoopConfSnapshot(conf);
 
     final int m = p.m();
     final int k = p.k();
-    final int dim = spec.dim();
+    final int dim = table.dim();
     final int dsub = dim / m;
     final CodebookMode mode = p.codebook();
     final int nCodebooks = mode.codebooks(m);
-    final long rows = spec.rows();
+    final long rows = table.rows();
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
 
     // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|.
-    int partitions = partitionCount(p, spec);
-    List<RowRange> ranges = RowRange.split(spec.rows(), partitions);
-    JavaRDD<TableBlock> blocks = jsc.parallelize(ranges, ranges.size())
-        .map(r -> BlockTasks.read(spec, confSnap, r))
-        .persist(StorageLevel.MEMORY_ONLY());
-    jsc.setJobDescription("asg read " + spec.tensor());
+    int partitions = partitionCount(p, table.rows(), dim);
+    JavaRDD<TableBlock> blocks = table.blocks(jsc, partitions).persist(StorageLevel.MEMORY_ONLY());
+    jsc.setJobDescription("asg read " + manifest.source.tensor);
     float maxAbs = blocks.map(TableBlock::maxAbs).reduce(Math::max);
-    LOG.info("read {} ({} x {} {}) in {} partitions: max |x| = {} ({} s)", spec.uri(), spec.rows(), dim,
-        spec.dtype(), ranges.size(), maxAbs, timer.lap("read"));
+    LOG.info("read {} ({} x {}) in {} partitions: max |x| = {} ({} s)", table.describe(), rows, dim,
+        blocks.getNumPartitions(), maxAbs, timer.lap("read"));
+    CompletableFuture<String> sourceSha = table.sha256(blocks, conf);
 
     // Fixed-point scales from bounds that hold for every partitioning (see FixedPoint).
     FixedPoint valueFp = FixedPoint.forSum(maxAbs, pointsPerCodebook);
@@ -212,23 +222,29 @@ public final class QuantizeEngine {
     manifest.timingsSeconds.putAll(timer.laps());
 
     Dataset<Row> codebookDf = codebookFrame(finalCentroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mappingRows(mb).iterator()),
-        ArtifactSchemas.MAPPING);
+    Broadcast<String[]> bcTokens = vocab == null ? null : jsc.broadcast(vocab.tokens());
+    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mappingRows(mb, bcTokens).iterator()),
+        bcTokens == null ? ArtifactSchemas.MAPPING : ArtifactSchemas.MAPPING_WITH_TOKEN);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
       mapped.unpersist(false);
       bcFinal.destroy();
       bcCentroids.destroy();
+      if (bcTokens != null) {
+        bcTokens.destroy();
+      }
     });
   }
 
-  private static List<Row> mappingRows(MappedBlock mb) {
+  private static List<Row> mappingRows(MappedBlock mb, Broadcast<String[]> tokens) {
     List<Row> out = new ArrayList<>(mb.rows);
+    String[] names = tokens == null ? null : tokens.value();
     for (int r = 0; r < mb.rows; r++) {
       Integer[] ids = new Integer[mb.m];
       for (int i = 0; i < mb.m; i++) {
         ids[i] = mb.conceptIds[r * mb.m + i];
       }
-      out.add(RowFactory.create(mb.firstRow + r, ids));
+      int t = mb.firstRow + r;
+      out.add(names == null ? RowFactory.create(t, ids) : RowFactory.create(t, ids, names[t]));
     }
     return out;
   }
@@ -263,27 +279,17 @@ public final class QuantizeEngine {
     return out;
   }
 
-  private int partitionCount(QuantizeParams p, TableSpec spec) {
+  private int partitionCount(QuantizeParams p, int tableRows, int dim) {
     if (p.partitions() > 0) {
-      return Math.min(p.partitions(), spec.rows());
+      return Math.min(p.partitions(), tableRows);
     }
-    long floatBytes = (long) spec.rows() * spec.dim() * Float.BYTES;
+    long floatBytes = (long) tableRows * dim * Float.BYTES;
     long bySize = (floatBytes + ((long) p.partitionMb() << 20) - 1) / ((long) p.partitionMb() << 20);
     int cores = Math.max(1, jsc.defaultParallelism());
     // At least one task per core, and a multiple of the cores so the last wave of tasks is not half idle.
     long n = Math.max(bySize, cores);
     n = (n + cores - 1) / cores * cores;
-    return (int) Math.min(n, spec.rows());
-  }
-
-  private static Manifest.Source source(TableSpec spec) {
-    Manifest.Source s = new Manifest.Source();
-    s.uri = spec.uri();
-    s.format = spec.format();
-    s.tensor = spec.tensor();
-    s.dtype = spec.dtype().name();
-    s.shape = new long[] {spec.rows(), spec.dim()};
-    return s;
+    return (int) Math.min(n, tableRows);
   }
 
   private Configuration hadoopConf() {

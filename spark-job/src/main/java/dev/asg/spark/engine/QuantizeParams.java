@@ -21,6 +21,25 @@ public final class QuantizeParams implements Serializable {
   /** "auto": by extension, then by magic bytes. */
   public static final String INPUT_FORMAT_DEFAULT = "auto";
   public static final String TENSOR = "tensor";
+  /**
+   * A decoder's separate output projection (e.g. mT5's lm_head.weight) to quantize as a second, independent ASG
+   * structure in the same run (paper section 2.4). No default: most models tie it to the input embedding.
+   */
+  public static final String OUTPUT_TENSOR = "output-tensor";
+  public static final String ID_COL = "id-col";
+  /** The column name Hugging Face datasets and our own mapping/ use for the row's token id. */
+  public static final String ID_COL_DEFAULT = "token_id";
+  public static final String VECTOR_COL = "vector-col";
+  /** The column name sentence-transformers and most embedding dumps use for the vector. */
+  public static final String VECTOR_COL_DEFAULT = "embedding";
+  public static final String VOCAB = "vocab";
+  /**
+   * "auto": use a tokenizer.json, {@code <model>-tokenizer.json} or vocab.txt found next to the model if there is
+   * one, so mapping/ is readable without extra flags; "none" never adds tokens; anything else is a file.
+   */
+  public static final String VOCAB_DEFAULT = "auto";
+  public static final String VOCAB_AUTO = "auto";
+  public static final String VOCAB_NONE = "none";
   public static final String OUTPUT = "output";
   public static final String OVERWRITE = "overwrite";
   /** Refuse to replace an existing artifact unless asked: nightly jobs must not silently clobber yesterday's. */
@@ -76,6 +95,10 @@ public final class QuantizeParams implements Serializable {
   private final String input;
   private final String inputFormat;
   private final String tensor;
+  private final String outputTensor;
+  private final String idCol;
+  private final String vectorCol;
+  private final String vocab;
   private final String output;
   private final boolean overwrite;
   private final int m;
@@ -95,6 +118,10 @@ public final class QuantizeParams implements Serializable {
     this.input = b.input;
     this.inputFormat = b.inputFormat;
     this.tensor = b.tensor;
+    this.outputTensor = b.outputTensor;
+    this.idCol = b.idCol;
+    this.vectorCol = b.vectorCol;
+    this.vocab = b.vocab;
     this.output = b.output;
     this.overwrite = b.overwrite;
     this.m = b.m;
@@ -150,6 +177,10 @@ public final class QuantizeParams implements Serializable {
     p.put(INPUT, input);
     p.put(INPUT_FORMAT, inputFormat);
     p.put(TENSOR, tensor);
+    p.put(OUTPUT_TENSOR, outputTensor);
+    p.put(ID_COL, idCol);
+    p.put(VECTOR_COL, vectorCol);
+    p.put(VOCAB, vocab);
     p.put(M, m);
     p.put(K, k);
     p.put(CODEBOOK, codebook.flagValue());
@@ -177,6 +208,24 @@ public final class QuantizeParams implements Serializable {
 
   public String tensor() {
     return tensor;
+  }
+
+  /** The decoder output projection to quantize too, or null. */
+  public String outputTensor() {
+    return outputTensor;
+  }
+
+  public String idCol() {
+    return idCol;
+  }
+
+  public String vectorCol() {
+    return vectorCol;
+  }
+
+  /** "auto", "none" or a vocabulary file. */
+  public String vocab() {
+    return vocab;
   }
 
   public String output() {
@@ -240,6 +289,10 @@ public final class QuantizeParams implements Serializable {
     b.input = input;
     b.inputFormat = inputFormat;
     b.tensor = tensor;
+    b.outputTensor = outputTensor;
+    b.idCol = idCol;
+    b.vectorCol = vectorCol;
+    b.vocab = vocab;
     b.output = output;
     b.overwrite = overwrite;
     b.m = m;
@@ -262,6 +315,10 @@ public final class QuantizeParams implements Serializable {
     private String input;
     private String inputFormat = INPUT_FORMAT_DEFAULT;
     private String tensor;
+    private String outputTensor;
+    private String idCol = ID_COL_DEFAULT;
+    private String vectorCol = VECTOR_COL_DEFAULT;
+    private String vocab = VOCAB_DEFAULT;
     private String output;
     private boolean overwrite = OVERWRITE_DEFAULT;
     private int m = M_DEFAULT;
@@ -289,6 +346,29 @@ public final class QuantizeParams implements Serializable {
 
     public Builder tensor(String v) {
       tensor = v;
+      return this;
+    }
+
+    public Builder outputTensor(String v) {
+      outputTensor = v;
+      return this;
+    }
+
+    /** null restores the default (a CLI without the defaults file passes null). */
+    public Builder idCol(String v) {
+      idCol = v == null ? ID_COL_DEFAULT : v;
+      return this;
+    }
+
+    /** null restores the default (a CLI without the defaults file passes null). */
+    public Builder vectorCol(String v) {
+      vectorCol = v == null ? VECTOR_COL_DEFAULT : v;
+      return this;
+    }
+
+    /** null restores the default (a CLI without the defaults file passes null). */
+    public Builder vocab(String v) {
+      vocab = v == null ? VOCAB_DEFAULT : v;
       return this;
     }
 
@@ -388,6 +468,18 @@ public final class QuantizeParams implements Serializable {
               || inputFormat.equals("npy") || inputFormat.equals("parquet"),
           "--" + INPUT_FORMAT + " " + inputFormat + " is not allowed; --" + INPUT_FORMAT
               + " must be one of: auto, safetensors, onnx, npy, parquet");
+      require(idCol != null && !idCol.isBlank(), "--" + ID_COL + " must name the id column of the Parquet table");
+      require(vectorCol != null && !vectorCol.isBlank(), "--" + VECTOR_COL
+          + " must name the vector column of the Parquet table");
+      require(!idCol.equals(vectorCol), "--" + ID_COL + " and --" + VECTOR_COL + " are both '" + idCol
+          + "'; they must name two different columns");
+      require(vocab != null && !vocab.isBlank(), "--" + VOCAB + " must be auto, none or a vocabulary file");
+      if (outputTensor != null) {
+        require(!outputTensor.isBlank(), "--" + OUTPUT_TENSOR + " must name a 2-D tensor, e.g. lm_head.weight");
+        require(!inputFormat.equals("parquet") && !inputFormat.equals("npy"), "--" + OUTPUT_TENSOR
+            + " needs a model file with named tensors (safetensors or onnx), not --" + INPUT_FORMAT + " "
+            + inputFormat);
+      }
       return new QuantizeParams(this);
     }
 

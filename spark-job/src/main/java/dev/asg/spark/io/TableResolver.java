@@ -36,7 +36,9 @@ public final class TableResolver {
           }
           return NpyFormat.resolve(src);
         default:
-          throw new InvalidInputException("--input-format " + fmt + " cannot be read by byte ranges");
+          // Parquet has no byte range per row: QuantizePlan reads it with Spark (engine.ParquetTableSource).
+          throw new InvalidInputException("--input-format " + fmt + " (" + input + ") cannot be read by byte "
+              + "ranges; Parquet tables are read with Spark through QuantizePlan");
       }
     } catch (IOException e) {
       throw new InvalidInputException(input + ": cannot read (" + e.getMessage() + "); check the path and "

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -112,6 +113,60 @@ public final class ArtifactWriter {
       abort();
       throw e;
     }
+  }
+
+  /** Trains one section of a decoder run; called by {@link #writeSections} one section at a time. */
+  @FunctionalInterface
+  public interface SectionTrainer {
+    QuantizeResult train(String section) throws Exception;
+  }
+
+  /**
+   * The decoder layout ({@code --output-tensor}): each section ("input", "output") is trained, written as a
+   * complete set (codebook/, mapping/, manifest.json) under {@code <output>/<section>/} and released before the
+   * next one trains, so only one table is cached at a time. Then the top-level manifest.json, with a summary of
+   * each section, and one top-level _SUCCESS; the whole directory is committed by the same single rename as
+   * {@link #write}.
+   */
+  public void writeSections(Manifest top, List<String> sections, SectionTrainer trainer) throws Exception {
+    try {
+      fs.mkdirs(tmp);
+      writeText(new Path(tmp, MARKER), "run " + runId + " started " + Instant.now() + "\n");
+      for (String name : sections) {
+        QuantizeResult result = trainer.train(name);
+        try {
+          Path dir = new Path(tmp, name);
+          long t0 = System.nanoTime();
+          result.codebook().write().parquet(new Path(dir, "codebook").toString());
+          result.mapping().write().parquet(new Path(dir, "mapping").toString());
+          Manifest manifest = result.manifest();
+          manifest.timingsSeconds.put("write", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0);
+          writeText(new Path(dir, MANIFEST), manifest.toJson());
+          top.sections.put(name, summary(name, manifest));
+        } finally {
+          result.release();
+        }
+      }
+      writeText(new Path(tmp, MANIFEST), top.toJson());
+      fs.delete(new Path(tmp, MARKER), false);
+      writeText(new Path(tmp, SUCCESS), "");
+      commit();
+    } catch (Exception e) {
+      abort();
+      throw e;
+    }
+  }
+
+  private static Manifest.Section summary(String name, Manifest m) {
+    Manifest.Section s = new Manifest.Section();
+    s.manifest = name + "/" + MANIFEST;
+    s.tensor = m.source.tensor;
+    s.shape = m.source.shape;
+    s.sha256 = m.source.sha256;
+    s.relativeMse = m.result.relativeMse;
+    s.meanCosine = m.result.meanCosine;
+    s.digests = m.digests;
+    return s;
   }
 
   private void commit() throws IOException {

@@ -20,6 +20,9 @@ class AsgDefaultsTest {
     }
     QuantizeParams d = QuantizeParams.builder().input("x").output("y").build();
     assertEquals(d.inputFormat(), p.getProperty(QuantizeParams.INPUT_FORMAT));
+    assertEquals(d.idCol(), p.getProperty(QuantizeParams.ID_COL));
+    assertEquals(d.vectorCol(), p.getProperty(QuantizeParams.VECTOR_COL));
+    assertEquals(d.vocab(), p.getProperty(QuantizeParams.VOCAB));
     assertEquals(d.m(), Integer.parseInt(p.getProperty(QuantizeParams.M)));
     assertEquals(d.k(), Integer.parseInt(p.getProperty(QuantizeParams.K)));
     assertEquals(d.codebook().flagValue(), p.getProperty(QuantizeParams.CODEBOOK));

@@ -112,4 +112,30 @@ class QuantizeParamsTest {
   void validateAgainst_kEqualsPoints_accepted() {
     base().m(4).k(100).build().validateAgainst(100, 8, "t");
   }
+
+  @Test
+  void build_idColSameAsVectorCol_rejected() {
+    assertRejected(base().idCol("v").vectorCol("v"), "--id-col", "--vector-col", "'v'");
+  }
+
+  @Test
+  void build_nullColumnsAndVocab_fallBackToDefaults() {
+    QuantizeParams p = base().idCol(null).vectorCol(null).vocab(null).build();
+    assertEquals(QuantizeParams.ID_COL_DEFAULT, p.idCol());
+    assertEquals(QuantizeParams.VECTOR_COL_DEFAULT, p.vectorCol());
+    assertEquals(QuantizeParams.VOCAB_DEFAULT, p.vocab());
+  }
+
+  @Test
+  void build_outputTensorWithParquet_rejected() {
+    assertRejected(base().inputFormat("parquet").outputTensor("lm_head.weight"), "--output-tensor",
+        "--input-format parquet");
+  }
+
+  @Test
+  void build_outputTensorWithSafetensors_keptInParams() {
+    QuantizeParams p = base().outputTensor("lm_head.weight").build();
+    assertEquals("lm_head.weight", p.outputTensor());
+    assertEquals("lm_head.weight", p.asMap().get(QuantizeParams.OUTPUT_TENSOR));
+  }
 }
