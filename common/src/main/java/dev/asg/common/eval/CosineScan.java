@@ -2,14 +2,18 @@ package dev.asg.common.eval;
 
 /**
  * Brute-force cosine kNN over a block of rows: every (query, row) dot product of unit vectors, fed to a
- * {@link TopNeighbours}. The hot loop is register-blocked, 2 queries x 4 rows = 8 independent accumulators, so each
- * loaded float is used 2-4 times and the adds do not wait on each other; plain Java (no Vector API) so it runs on
- * any executor JVM. Every score is summed in the same order (d = 0..dim-1, one float accumulator) in the blocked
- * and the remainder paths, so a (query, row) pair gets the bit-identical score in any block layout.
+ * {@link TopNeighbours}. {@link #scan} uses {@link VectorCosineScan} (Java Vector API, ~5x faster) when the JVM
+ * has {@code jdk.incubator.vector}, else the scalar loop here. The scalar hot loop is register-blocked, 2 queries
+ * x 4 rows = 8 independent accumulators, so each loaded float is used 2-4 times and the adds do not wait on each
+ * other. Within one kernel every score is summed in the same order in the blocked and the remainder paths, so a
+ * (query, row) pair gets the bit-identical score in any block layout; the two kernels round differently (last
+ * bits), which can only reorder neighbours whose cosines agree to ~1e-7.
  */
 public final class CosineScan {
   private static final int ROWS = 4;
   private static final int QUERIES = 2;
+  /** Rows per kernel call: 64 rows of 384 floats = 96 KiB, within a core's L2. A multiple of ROWS. */
+  private static final int ROW_TILE = 64;
 
   private CosineScan() {}
 
@@ -30,15 +34,55 @@ public final class CosineScan {
     }
   }
 
+  private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+  /** Whether {@link #scan} uses the Vector API kernel in this JVM. */
+  public static boolean vectorAvailable() {
+    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+      return false;
+    }
+    try {
+      return VectorHolder.OK;
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  /** Loads the Vector API classes only after the module check passed (see AssignKernels). */
+  private static final class VectorHolder {
+    static final boolean OK = VectorCosineScan.supported();
+  }
+
   /**
-   * Offers every row of the block to every query, except a query's own token.
+   * Offers every row of the block to every query, except a query's own token, with the fastest kernel available.
+   * Same contract as {@link #scanScalar}.
+   */
+  public static void scan(float[] queries, int[] queryIds, int nq, float[] rows, int firstId, int nRows, int dim,
+      TopNeighbours top) {
+    boolean vector = vectorAvailable();
+    // Tiles of rows, each a separate call: a tile stays in L2 while all queries stream past it, and the many
+    // short calls get the kernel JIT-compiled early. One call over a whole block ran for tens of seconds in
+    // slow interpreted/C1 Vector API code before on-stack replacement caught up.
+    for (int r = 0; r < nRows; r += ROW_TILE) {
+      int n = Math.min(ROW_TILE, nRows - r);
+      float[] tile = java.util.Arrays.copyOfRange(rows, r * dim, (r + n) * dim);
+      if (vector) {
+        VectorCosineScan.scan(queries, queryIds, nq, tile, firstId + r, n, dim, top);
+      } else {
+        scanScalar(queries, queryIds, nq, tile, firstId + r, n, dim, top);
+      }
+    }
+  }
+
+  /**
+   * Offers every row of the block to every query, except a query's own token (plain Java).
    *
    * @param queries nq unit vectors, row-major nq x dim
    * @param queryIds token id of each query (excluded from its own neighbours)
    * @param rows nRows unit vectors, row-major; row r is token firstId + r
    */
-  public static void scan(float[] queries, int[] queryIds, int nq, float[] rows, int firstId, int nRows, int dim,
-      TopNeighbours top) {
+  public static void scanScalar(float[] queries, int[] queryIds, int nq, float[] rows, int firstId, int nRows,
+      int dim, TopNeighbours top) {
     int rEnd = nRows - nRows % ROWS;
     int qEnd = nq - nq % QUERIES;
     for (int r = 0; r < rEnd; r += ROWS) {
@@ -96,7 +140,7 @@ public final class CosineScan {
     }
   }
 
-  private static void offer(TopNeighbours top, int q, int queryId, float s, int rowId) {
+  static void offer(TopNeighbours top, int q, int queryId, float s, int rowId) {
     if (rowId != queryId) {
       top.offer(q, s, rowId);
     }

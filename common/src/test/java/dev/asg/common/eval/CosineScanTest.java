@@ -2,6 +2,7 @@ package dev.asg.common.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,28 @@ class CosineScanTest {
     assertArrayEquals(new float[] {0.6f, 0.8f, 0, 0}, x, 1e-7f);
   }
 
-  /** Odd query and row counts exercise the remainder paths; compared with a plain double-precision search. */
+  /** A kNN kernel under test. */
+  interface Kernel {
+    void scan(float[] q, int[] ids, int nq, float[] x, int first, int n, int dim, TopNeighbours top);
+  }
+
   @Test
-  void scan_oddSizes_matchesBruteForceAndSplitBlocks() {
-    int dim = 13;
+  void scanScalar_oddSizes_matchesBruteForceAndSplitBlocks() {
+    check(CosineScan::scanScalar, 13);
+    check(CosineScan::scanScalar, 40);
+  }
+
+  @Test
+  void scanVector_oddSizes_matchesBruteForceAndSplitBlocks() {
+    assumeTrue(CosineScan.vectorAvailable(), "JVM without jdk.incubator.vector");
+    // 13 < one vector of lanes on most CPUs (all tail), 40 = whole vectors plus a tail on AVX2 (8 lanes).
+    check(VectorCosineScan::scan, 13);
+    check(VectorCosineScan::scan, 40);
+    check(CosineScan::scan, 40);
+  }
+
+  /** Odd query and row counts exercise the remainder paths; compared with a plain double-precision search. */
+  private static void check(Kernel kernel, int dim) {
     int rows = 103;
     int nq = 7;
     float[] x = random(rows, dim, 1);
@@ -37,12 +56,12 @@ class CosineScanTest {
       System.arraycopy(x, qIds[j] * dim, q, j * dim, dim);
     }
     TopNeighbours whole = new TopNeighbours(nq, 5);
-    CosineScan.scan(q, qIds, nq, x, 0, rows, dim, whole);
+    kernel.scan(q, qIds, nq, x, 0, rows, dim, whole);
     // The same table as two blocks of 41 and 62 rows, merged.
     TopNeighbours a = new TopNeighbours(nq, 5);
     TopNeighbours b = new TopNeighbours(nq, 5);
-    CosineScan.scan(q, qIds, nq, java.util.Arrays.copyOfRange(x, 0, 41 * dim), 0, 41, dim, a);
-    CosineScan.scan(q, qIds, nq, java.util.Arrays.copyOfRange(x, 41 * dim, rows * dim), 41, 62, dim, b);
+    kernel.scan(q, qIds, nq, java.util.Arrays.copyOfRange(x, 0, 41 * dim), 0, 41, dim, a);
+    kernel.scan(q, qIds, nq, java.util.Arrays.copyOfRange(x, 41 * dim, rows * dim), 41, 62, dim, b);
     a.merge(b);
     for (int j = 0; j < nq; j++) {
       assertArrayEquals(whole.ids(j), a.ids(j), "query " + j);
@@ -80,5 +99,8 @@ class CosineScanTest {
     TopNeighbours t = new TopNeighbours(1, 1);
     CosineScan.scan(new float[] {1, 0}, new int[] {0}, 1, x, 0, 3, 2, t);
     assertEquals(1, t.ids(0)[0]);
+    TopNeighbours s = new TopNeighbours(1, 1);
+    CosineScan.scanScalar(new float[] {1, 0}, new int[] {0}, 1, x, 0, 3, 2, s);
+    assertEquals(1, s.ids(0)[0]);
   }
 }
