@@ -153,6 +153,26 @@ class EvaluateEndToEndTest {
   }
 
   @Test
+  void evaluate_sharedCodebook_matchesManifestAndPoolsClusterSizes() throws Exception {
+    Path out = dir.resolve("shared-asg");
+    QuantizeCommand.quantize(spark, QuantizeParams.builder().input(coarseInput.toString())
+        .output(out.toString()).m(M).k(6).codebook("shared").iterations(3).seed(7).build());
+    Evaluation ev = EvaluateCommand.evaluate(spark, out.toString(), null, "auto", null, 50, 1);
+    Artifacts a = Artifacts.read(spark, out);
+    assertEquals(a.manifest.result.relativeMse, ev.relativeMse, 1e-9 * ev.relativeMse);
+    assertEquals(1, ev.clusterSizes.length, "one pooled codebook");
+    long[] n = new long[6];
+    for (int[] ids : a.conceptIds) {
+      for (int id : ids) {
+        n[id]++;
+      }
+    }
+    assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[0].max);
+    assertEquals(6.0 * (D / M) / ((double) COARSE_V * D), ev.compression.ratio, 1e-15,
+        "k*D/m / V*D for one shared codebook (Appendix C)");
+  }
+
+  @Test
   void evaluate_knn_matchesSingleThreadBruteForce() throws Exception {
     Evaluation ev = EvaluateCommand.evaluate(spark, coarseOut.toString(), coarseInput.toString(), "auto", null,
         40, 9);
