@@ -1,0 +1,248 @@
+package dev.asg.spark.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.artifact.Manifest;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * An artifact directory written by {@code asg quantize}, read back for evaluation and inspection: the manifest (as
+ * the typed {@link Manifest} and as a JSON tree, so a rewrite keeps fields this version does not know), the
+ * mapping as one V x m int[] and the codebook as one float[] on the driver. Both are small next to the table
+ * (30522 x 24 ids = 2.9 MB for MiniLM, 250k x 48 = 48 MB for the largest vocabularies), so collecting them is
+ * cheaper than joining them against the table on executors.
+ */
+public final class ArtifactDir {
+  public static final String MANIFEST = "manifest.json";
+  /** Optional column a newer writer adds to mapping/: the token string of each row. */
+  public static final String TOKEN_COLUMN = "token";
+
+  private final String flagValue;
+  private final Path dir;
+  private final FileSystem fs;
+  private final ObjectNode tree;
+  private final Manifest manifest;
+  private final int rows;
+  private final int dim;
+  private final int m;
+  private final int k;
+  private final boolean shared;
+
+  private ArtifactDir(String flagValue, Path dir, FileSystem fs, ObjectNode tree, Manifest manifest) {
+    this.flagValue = flagValue;
+    this.dir = dir;
+    this.fs = fs;
+    this.tree = tree;
+    this.manifest = manifest;
+    if (manifest.source == null || manifest.source.shape == null || manifest.source.shape.length != 2) {
+      throw bad("manifest.json has no source.shape [rows, dim]");
+    }
+    this.rows = Math.toIntExact(manifest.source.shape[0]);
+    this.dim = Math.toIntExact(manifest.source.shape[1]);
+    this.m = intParam("m");
+    this.k = intParam("k");
+    Object cb = manifest.params.get("codebook");
+    this.shared = "shared".equals(cb);
+    if (m < 1 || dim % m != 0 || k < 1) {
+      throw bad("manifest.json has m " + m + " and k " + k + " for dim " + dim + "; m must divide dim");
+    }
+  }
+
+  /** Opens {@code dir} (any Hadoop URI) and reads its manifest; exit 2 if it is not a complete artifact. */
+  public static ArtifactDir open(String dir, Configuration conf) {
+    try {
+      Path p = new Path(dir);
+      FileSystem fs = p.getFileSystem(conf);
+      p = fs.makeQualified(p);
+      if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+        throw new InvalidInputException("--artifacts " + dir + " does not exist or is not a directory; pass the "
+            + "--output directory of an 'asg quantize' run");
+      }
+      Path mf = new Path(p, MANIFEST);
+      if (!fs.exists(mf) || !fs.exists(new Path(p, "mapping")) || !fs.exists(new Path(p, "codebook"))) {
+        throw new InvalidInputException("--artifacts " + dir + " has no manifest.json, mapping/ or codebook/; pass "
+            + "the --output directory of a completed 'asg quantize' run");
+      }
+      JsonNode tree;
+      try (InputStream in = fs.open(mf)) {
+        tree = Manifest.mapper().readTree(in);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new InvalidInputException("--artifacts " + dir + ": manifest.json is not valid JSON ("
+            + e.getOriginalMessage() + "); rerun 'asg quantize'", e);
+      }
+      if (tree == null || !tree.isObject()) {
+        throw new InvalidInputException("--artifacts " + dir + ": manifest.json is not a JSON object; rerun "
+            + "'asg quantize'");
+      }
+      Manifest manifest = Manifest.mapper().treeToValue(tree, Manifest.class);
+      return new ArtifactDir(dir, p, fs, (ObjectNode) tree, manifest);
+    } catch (FileNotFoundException e) {
+      throw new InvalidInputException("--artifacts " + dir + " does not exist; check the path", e);
+    } catch (IOException e) {
+      throw new InvalidInputException("--artifacts " + dir + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private int intParam(String name) {
+    Object v = manifest.params.get(name);
+    if (!(v instanceof Number)) {
+      throw bad("manifest.json params." + name + " is " + v + ", expected an integer");
+    }
+    return ((Number) v).intValue();
+  }
+
+  InvalidInputException bad(String what) {
+    return new InvalidInputException("--artifacts " + flagValue + ": " + what
+        + "; pass a directory written by 'asg quantize'");
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  public Path path() {
+    return dir;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  public int m() {
+    return m;
+  }
+
+  public int k() {
+    return k;
+  }
+
+  public boolean shared() {
+    return shared;
+  }
+
+  public int dsub() {
+    return dim / m;
+  }
+
+  public int codebooks() {
+    return shared ? 1 : m;
+  }
+
+  Dataset<Row> mappingFrame(SparkSession spark) {
+    return spark.read().parquet(new Path(dir, "mapping").toString());
+  }
+
+  /** The mapping as V x m global ConceptIDs, row t = token t; checks ids are dense and in range. */
+  public int[] readMapping(SparkSession spark) {
+    List<Row> rowsIn = mappingFrame(spark).select("token_id", "concept_ids").collectAsList();
+    if (rowsIn.size() != rows) {
+      throw bad("mapping/ has " + rowsIn.size() + " rows but manifest source.shape says " + rows + " tokens");
+    }
+    int[] out = new int[rows * m];
+    boolean[] seen = new boolean[rows];
+    int limit = codebooks() * k;
+    for (Row r : rowsIn) {
+      int t = r.getInt(0);
+      List<Object> ids = r.getList(1);
+      if (t < 0 || t >= rows || seen[t]) {
+        throw bad("mapping/ has token_id " + t + " twice or outside [0, " + rows + ")");
+      }
+      if (ids.size() != m) {
+        throw bad("mapping/ token " + t + " has " + ids.size() + " concept ids, manifest says m = " + m);
+      }
+      seen[t] = true;
+      for (int i = 0; i < m; i++) {
+        int id = (Integer) ids.get(i);
+        if (id < 0 || id >= limit) {
+          throw bad("mapping/ token " + t + " segment " + i + " has ConceptID " + id + " outside [0, " + limit
+              + ")");
+        }
+        out[t * m + i] = id;
+      }
+    }
+    return out;
+  }
+
+  /** The codebook as (codebooks * k) x dsub floats, row-major by ConceptID. */
+  public float[] readCodebook(SparkSession spark) {
+    List<Row> rowsIn = spark.read().parquet(new Path(dir, "codebook").toString()).select("row", "vector")
+        .collectAsList();
+    int n = codebooks() * k;
+    int dsub = dsub();
+    if (rowsIn.size() != n) {
+      throw bad("codebook/ has " + rowsIn.size() + " rows, expected " + n + " (" + codebooks() + " codebooks x k "
+          + k + ")");
+    }
+    float[] out = new float[n * dsub];
+    boolean[] seen = new boolean[n];
+    for (Row r : rowsIn) {
+      int row = r.getInt(0);
+      List<Object> v = r.getList(1);
+      if (row < 0 || row >= n || seen[row] || v.size() != dsub) {
+        throw bad("codebook/ row " + row + " is repeated, outside [0, " + n + ") or has " + v.size()
+            + " values instead of dim/m = " + dsub);
+      }
+      seen[row] = true;
+      for (int d = 0; d < dsub; d++) {
+        out[row * dsub + d] = (Float) v.get(d);
+      }
+    }
+    return out;
+  }
+
+  /** The token strings from mapping/'s optional {@value #TOKEN_COLUMN} column, or null if it has none. */
+  public String[] readTokenColumn(SparkSession spark) {
+    Dataset<Row> df = mappingFrame(spark);
+    if (!Arrays.asList(df.columns()).contains(TOKEN_COLUMN)) {
+      return null;
+    }
+    String[] out = new String[rows];
+    for (Row r : df.select("token_id", TOKEN_COLUMN).collectAsList()) {
+      int t = r.getInt(0);
+      if (t >= 0 && t < rows) {
+        out[t] = r.isNullAt(1) ? "" : r.getString(1);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sets manifest.json's "evaluation" and rewrites it atomically (manifest.json.tmp, then a rename over the old
+   * one), keeping every other field as it was, including ones this version of the tool does not know.
+   */
+  public void writeEvaluation(Map<String, Object> evaluation) throws IOException {
+    tree.set("evaluation", Manifest.mapper().valueToTree(evaluation));
+    writeAtomically(MANIFEST, Manifest.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree));
+    manifest.evaluation = evaluation;
+  }
+
+  /** Writes a text file into the artifact directory via name.tmp and a rename, so readers never see half. */
+  public void writeAtomically(String name, String text) throws IOException {
+    Path target = new Path(dir, name);
+    Path tmp = new Path(dir, name + ".tmp");
+    try (OutputStream os = fs.create(tmp, true)) {
+      os.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    FileContext.getFileContext(dir.toUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+  }
+}

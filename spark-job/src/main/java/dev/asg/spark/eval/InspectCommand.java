@@ -1,0 +1,129 @@
+package dev.asg.spark.eval;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.artifact.Manifest;
+import dev.asg.common.vocab.Vocabulary;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code asg inspect}: which tokens share a word's concept in each segment (the paper's Figure 2). */
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Print, per segment, the tokens that share the given token's concept.")
+public final class InspectCommand implements Callable<Integer> {
+  /** 30 tokens fit a terminal line or two per segment; --limit 0 prints whole groups. */
+  static final int DEFAULT_LIMIT = 30;
+
+  @Option(names = "--artifacts", required = true, paramLabel = "DIR", description = "Artifact directory of "
+      + "'asg quantize'.")
+  String artifacts;
+
+  @Option(names = "--token", required = true, paramLabel = "TOKEN",
+      description = "The token as the vocabulary spells it (e.g. father, ##ing).")
+  String token;
+
+  @Option(names = "--segments", paramLabel = "LIST", split = ",",
+      description = "Comma-separated segment indices in [0, m); default: all.")
+  int[] segments;
+
+  @Option(names = "--vocab", paramLabel = "FILE",
+      description = "tokenizer.json or vocab.txt; default: mapping/'s token column, else a tokenizer.json, "
+          + "<model>-tokenizer.json or vocab.txt next to the source model.")
+  String vocab;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "" + DEFAULT_LIMIT,
+      description = "Tokens shown per segment, >= 0; 0 = all (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--json", description = "Print one JSON document instead of text.")
+  boolean json;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master URL; default: spark-submit's, else local[*].")
+  String master;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    checkLimit(limit);
+    SparkConf sparkConf = EvalSparkConf.conf("asg inspect " + artifacts, master);
+    Configuration conf = EvalSparkConf.hadoopConf(sparkConf);
+    ArtifactDir dir = ArtifactDir.open(artifacts, conf);
+    int[] segs = checkSegments(segments, dir.m());
+    // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
+    boolean owned = SparkSession.getDefaultSession().isEmpty();
+    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    String text;
+    try {
+      text = render(spark, dir, token, segs, vocab, limit, json, conf);
+    } finally {
+      if (owned) {
+        spark.stop();
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(text);
+    out.flush();
+    return 0;
+  }
+
+  static void checkLimit(int limit) {
+    if (limit < 0) {
+      throw new InvalidInputException("--limit " + limit + " is negative; allowed: 0 (all tokens) or more");
+    }
+  }
+
+  /** The requested segments, or all m; exit 2 for one outside [0, m). */
+  static int[] checkSegments(int[] segments, int m) {
+    if (segments == null) {
+      int[] all = new int[m];
+      for (int i = 0; i < m; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    for (int s : segments) {
+      if (s < 0 || s >= m) {
+        throw new InvalidInputException("--segments contains " + s + "; allowed: segment indices 0.." + (m - 1)
+            + " (the artifact has m = " + m + ")");
+      }
+    }
+    return segments.clone();
+  }
+
+  private static String render(SparkSession spark, ArtifactDir dir, String token, int[] segs, String vocabFlag,
+      int limit, boolean json, Configuration conf) throws Exception {
+    Vocabulary v = TokenLookup.find(spark, dir, vocabFlag, conf);
+    ConceptGroups g = groups(spark, dir, v, token, segs);
+    if (json) {
+      return Manifest.mapper().writeValueAsString(g.toMap(v::token, limit)) + System.lineSeparator();
+    }
+    return g.text(v::token, limit);
+  }
+
+  private static ConceptGroups groups(SparkSession spark, ArtifactDir dir, Vocabulary v, String token, int[] segs) {
+    int id = TokenLookup.idOf(v, token);
+    int[] mapping = dir.readMapping(spark);
+    return ConceptGroups.of(token, id, mapping, dir.rows(), dir.m(), dir.k(), dir.shared(), segs);
+  }
+
+  /**
+   * Java API (tests, notebooks): the groups of {@code token} in the given segments (null = all), with the
+   * vocabulary found as the command finds it ({@code vocab} null = automatic).
+   */
+  public static ConceptGroups inspect(SparkSession spark, String artifacts, String token, int[] segments,
+      String vocab) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    ArtifactDir dir = ArtifactDir.open(artifacts, conf);
+    int[] segs = checkSegments(segments, dir.m());
+    Vocabulary v = TokenLookup.find(spark, dir, vocab, conf);
+    return groups(spark, dir, v, token, segs);
+  }
+}
