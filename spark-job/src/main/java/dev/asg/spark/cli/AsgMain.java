@@ -29,7 +29,9 @@ public final class AsgMain implements Runnable {
   /** Runs a command line and returns the exit code (tests call this instead of main). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new AsgMain());
-    cl.setDefaultValueProvider(AsgDefaults.load());
+    // conf/asg-defaults.properties holds quantize's flags; other commands (evaluate, inspect) have their own
+    // defaults, and a same-named key there (seed, vocab) must not leak into them.
+    cl.getSubcommands().get("quantize").setDefaultValueProvider(AsgDefaults.load());
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
