@@ -1,0 +1,94 @@
+package dev.asg.common.kmeans;
+
+/**
+ * The reference {@link AssignKernel} in plain Java, and the production fallback when the incubating Vector API
+ * module is not available (an executor JVM started without {@code --add-modules jdk.incubator.vector}).
+ *
+ * <p>Per row it accumulates all k dot products in a scratch array with the dimension loop outermost. Each
+ * {@code acc[j]} still sees exactly the contract's fma chain (d = 0, 1, ..., dsub-1 starting at 0), but the
+ * inner loop over j is a plain array loop that C2 can auto-vectorize, which makes this fallback several times
+ * faster than a dot product per centroid. The scratch is one row of k floats, never an n x k matrix.
+ *
+ * <p>Selection: {@code best} starts at +Infinity and is replaced only on a strict {@code <}, scanning j upwards, so
+ * the lowest j among equal minima wins and NaN scores never win. If no score is below +Infinity (every score is
+ * +Infinity or NaN, which needs overflowing or non-finite input), the row goes to {@link #degenerate}: the first
+ * j whose score is not NaN, else j = 0. The vector kernel defers to this class for such rows, so both agree.
+ */
+public final class ScalarAssignKernel implements AssignKernel {
+
+  /** Shared instance; the kernel is stateless. */
+  public static final ScalarAssignKernel INSTANCE = new ScalarAssignKernel();
+
+  private ScalarAssignKernel() {}
+
+  @Override
+  public void assign(float[] x, int xOff, int xStride, int n, PreparedCodebook cb,
+      int[] idx, int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
+    }
+    float[] acc = new float[cb.k()];
+    for (int r = 0; r < n; r++) {
+      assignRow(x, xOff + r * xStride, cb, acc, idx, idxOff + r * idxStride, score, scoreOff + r * scoreStride);
+    }
+  }
+
+  /**
+   * Assigns the single row starting at {@code x[base]}.
+   *
+   * @param acc scratch of at least k floats
+   */
+  static void assignRow(float[] x, int base, PreparedCodebook cb, float[] acc,
+      int[] idx, int idxPos, float[] score, int scorePos) {
+    int k = cb.k();
+    int dsub = cb.dsub();
+    int kPad = cb.kPad();
+    float[] t = cb.transposed();
+    float[] norms = cb.norms();
+    for (int j = 0; j < k; j++) {
+      acc[j] = 0f;
+    }
+    for (int d = 0; d < dsub; d++) {
+      float xd = x[base + d];
+      int off = d * kPad;
+      for (int j = 0; j < k; j++) {
+        acc[j] = Math.fma(xd, t[off + j], acc[j]);
+      }
+    }
+    float best = Float.POSITIVE_INFINITY;
+    int bestJ = -1;
+    for (int j = 0; j < k; j++) {
+      float s = norms[j] - 2f * acc[j];
+      if (s < best) {
+        best = s;
+        bestJ = j;
+      }
+    }
+    if (bestJ < 0) {
+      degenerate(norms, acc, k, idx, idxPos, score, scorePos);
+      return;
+    }
+    idx[idxPos] = bestJ;
+    score[scorePos] = best;
+  }
+
+  /** No score below +Infinity: take the first non-NaN score (it is +Infinity), else centroid 0. */
+  private static void degenerate(float[] norms, float[] acc, int k, int[] idx, int idxPos, float[] score,
+      int scorePos) {
+    for (int j = 0; j < k; j++) {
+      float s = norms[j] - 2f * acc[j];
+      if (!Float.isNaN(s)) {
+        idx[idxPos] = j;
+        score[scorePos] = s;
+        return;
+      }
+    }
+    idx[idxPos] = 0;
+    score[scorePos] = norms[0] - 2f * acc[0];
+  }
+
+  @Override
+  public String name() {
+    return "scalar";
+  }
+}
