@@ -27,7 +27,7 @@ public final class KMeansPlusPlus {
    * @return k x dsub centroids, row-major
    */
   public static float[] init(float[] points, int n, int dsub, int k, long seed) {
-    check(points, n, dsub, k);
+    InitArgs.check("k-means++", points, n, dsub, k);
     SplittableRandom rnd = new SplittableRandom(seed);
     float[] out = new float[k * dsub];
     boolean[] chosen = new boolean[n];
@@ -129,13 +129,4 @@ public final class KMeansPlusPlus {
     return s;
   }
 
-  static void check(float[] points, int n, int dsub, int k) {
-    if (dsub < 1 || n < 1 || (long) n * dsub > points.length) {
-      throw new IllegalArgumentException("need n >= 1 points of dsub >= 1 floats, got n=" + n + " dsub=" + dsub
-          + " for " + points.length + " floats");
-    }
-    if (k < 1 || k > n) {
-      throw new IllegalArgumentException("k must be in [1, n=" + n + "], got " + k);
-    }
-  }
 }

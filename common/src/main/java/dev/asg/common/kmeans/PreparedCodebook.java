@@ -10,12 +10,20 @@ import java.util.Arrays;
  * <p>Layouts:
  * <ul>
  *   <li>{@link #centroids()}: the original k x dsub row-major values.</li>
- *   <li>{@link #transposed()}: dsub x kPad, element {@code [d * kPad + j]} = {@code c_j[d]}. A vector kernel loads
- *       consecutive centroids' d-th coordinate as one vector. Padding columns (j &gt;= k) are 0.</li>
+ *   <li>{@link #transposed()}: dsub x kPad, element {@code [d * kPad + j]} = {@code c_j[d]}: consecutive
+ *       centroids' d-th coordinates are contiguous, so a loop over j (the scalar kernel's inner loop) reads one
+ *       stream. Padding columns (j &gt;= k) are 0.</li>
  *   <li>{@link #norms()}: length kPad, {@code norm_j = ||c_j||^2} as a float fma chain in dimension order starting
  *       from 0, the exact value {@link AssignKernel}'s contract refers to. Padding entries are +Infinity, so a
  *       padding column scores +Infinity (or NaN) and never wins a strict {@code <} comparison.</li>
+ *   <li>{@link #panels()} (package-private, for {@link VectorAssignKernel}): the transposed layout cut into panels
+ *       of {@link #PANEL} centroids, element {@code [(j / PANEL) * dsub * PANEL + d * PANEL + j % PANEL]}. Inside a
+ *       panel, consecutive dimensions sit a compile-time constant {@code PANEL} floats apart, so the JIT can prove
+ *       the kernel's loads in bounds once per loop instead of once per load (with a stride of kPad it cannot).</li>
  * </ul>
+ *
+ * <p>Only k, dsub and the original centroids are serialized; the derived layouts are rebuilt on deserialization
+ * ({@link #readResolve()}), which keeps a broadcast codebook at a third of its in-memory size.
  *
  * <p>The array accessors return the internal arrays without copying, because kernels read them in the hot loop;
  * callers must treat them as read-only.
@@ -29,6 +37,9 @@ public final class PreparedCodebook implements Serializable {
    */
   public static final int PAD_MULTIPLE = 32;
 
+  /** Centroids per panel of {@link #panels()}; equal to {@link #PAD_MULTIPLE} so that kPad is whole panels. */
+  static final int PANEL = PAD_MULTIPLE;
+
   /**
    * Largest k accepted. The vector kernel carries centroid indices in float lanes (so that one mask blends both
    * score and index); floats represent every integer up to 2^24 exactly.
@@ -40,18 +51,38 @@ public final class PreparedCodebook implements Serializable {
 
   private final int k;
   private final int dsub;
-  private final int kPad;
   private final float[] centroids;
-  private final float[] transposed;
-  private final float[] norms;
+  private final transient int kPad;
+  private final transient float[] transposed;
+  private final transient float[] panels;
+  private final transient float[] norms;
+  private final transient float[] ids;
 
-  private PreparedCodebook(int k, int dsub, int kPad, float[] centroids, float[] transposed, float[] norms) {
+  private PreparedCodebook(int k, int dsub, float[] centroids) {
     this.k = k;
     this.dsub = dsub;
-    this.kPad = kPad;
     this.centroids = centroids;
-    this.transposed = transposed;
-    this.norms = norms;
+    this.kPad = padK(k);
+    this.transposed = new float[kPad * dsub];
+    this.panels = new float[kPad * dsub];
+    this.norms = new float[kPad];
+    this.ids = new float[kPad];
+    for (int j = 0; j < k; j++) {
+      float norm = 0f;
+      int base = j * dsub;
+      int panelBase = (j / PANEL) * dsub * PANEL + j % PANEL;
+      for (int d = 0; d < dsub; d++) {
+        float c = centroids[base + d];
+        transposed[d * kPad + j] = c;
+        panels[panelBase + d * PANEL] = c;
+        norm = Math.fma(c, c, norm);
+      }
+      norms[j] = norm;
+    }
+    Arrays.fill(norms, k, kPad, Float.POSITIVE_INFINITY);
+    for (int j = 0; j < kPad; j++) {
+      ids[j] = j;
+    }
   }
 
   /**
@@ -65,36 +96,32 @@ public final class PreparedCodebook implements Serializable {
     if (centroids == null) {
       throw new IllegalArgumentException("centroids is null; pass a k x dsub row-major float array");
     }
+    checkShape(centroids.length, k, dsub);
+    return new PreparedCodebook(k, dsub, centroids.clone());
+  }
+
+  /** Rebuilds the transient layouts after deserialization, re-validating the serialized fields. */
+  private Object readResolve() {
+    return of(centroids, k, dsub);
+  }
+
+  /** The checks of {@link #of}, on the array length alone, so that the limits can be tested without allocating. */
+  static void checkShape(int length, int k, int dsub) {
     if (k < 1 || k > MAX_K) {
       throw new IllegalArgumentException("codebook k=" + k + " is out of range; allowed 1.." + MAX_K);
     }
     if (dsub < 1) {
       throw new IllegalArgumentException("codebook dsub=" + dsub + " is out of range; allowed >= 1");
     }
-    int kPad = padK(k);
-    if ((long) kPad * dsub > MAX_ARRAY_LENGTH) {
-      throw new IllegalArgumentException("codebook kPad*dsub=" + kPad + "*" + dsub + " exceeds the largest Java array ("
-          + MAX_ARRAY_LENGTH + "); use a smaller k or dsub");
+    long kPad = padK(k);
+    if (kPad * dsub > MAX_ARRAY_LENGTH) {
+      throw new IllegalArgumentException("codebook kPad*dsub=" + kPad + "*" + dsub
+          + " exceeds the largest Java array (" + MAX_ARRAY_LENGTH + "); use a smaller k or dsub");
     }
-    if (centroids.length != k * dsub) {
-      throw new IllegalArgumentException("centroids.length=" + centroids.length + " does not match k*dsub=" + k + "*"
-          + dsub + "=" + (k * dsub));
+    if (length != (long) k * dsub) {
+      throw new IllegalArgumentException("centroids.length=" + length + " does not match k*dsub=" + k + "*"
+          + dsub + "=" + ((long) k * dsub));
     }
-    float[] copy = centroids.clone();
-    float[] t = new float[kPad * dsub];
-    float[] norms = new float[kPad];
-    for (int j = 0; j < k; j++) {
-      float norm = 0f;
-      int base = j * dsub;
-      for (int d = 0; d < dsub; d++) {
-        float c = copy[base + d];
-        t[d * kPad + j] = c;
-        norm = Math.fma(c, c, norm);
-      }
-      norms[j] = norm;
-    }
-    Arrays.fill(norms, k, kPad, Float.POSITIVE_INFINITY);
-    return new PreparedCodebook(k, dsub, kPad, copy, t, norms);
   }
 
   /** k rounded up to a multiple of {@link #PAD_MULTIPLE}; k must already be validated. */
@@ -127,5 +154,15 @@ public final class PreparedCodebook implements Serializable {
   /** Length kPad: {@code ||c_j||^2} (float fma chain, d = 0..dsub-1), +Infinity for padding (read-only). */
   public float[] norms() {
     return norms;
+  }
+
+  /** Panel layout, see the class comment (internal array: read-only). */
+  float[] panels() {
+    return panels;
+  }
+
+  /** Length kPad: {@code ids[j] = (float) j}, so the vector kernel loads candidate indices instead of building them. */
+  float[] ids() {
+    return ids;
   }
 }

@@ -24,6 +24,9 @@ public final class ScalarAssignKernel implements AssignKernel {
   @Override
   public void assign(float[] x, int xOff, int xStride, int n, PreparedCodebook cb,
       int[] idx, int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
+    }
     float[] acc = new float[cb.k()];
     for (int r = 0; r < n; r++) {
       assignRow(x, xOff + r * xStride, cb, acc, idx, idxOff + r * idxStride, score, scoreOff + r * scoreStride);

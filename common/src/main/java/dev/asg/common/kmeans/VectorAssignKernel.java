@@ -6,59 +6,71 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * VECTOR KERNEL R=4 V=2 (doc to be written)
+ * {@link AssignKernel} on the incubating Vector API. Only {@link AssignKernels} may touch this class, and only after
+ * checking that {@code jdk.incubator.vector} is in the boot layer: loading it without the module fails.
+ *
+ * <p>Shape of the computation (L = lanes, 8 on AVX2; a panel is {@link PreparedCodebook#PANEL} = 32 centroids):
+ * <ul>
+ *   <li>Register block: 2 rows x 4 vectors of centroids = 8 accumulators. Per dimension d it loads 4 centroid
+ *       vectors, broadcasts x[r][d] of each row and issues 8 lane-wise fmas, in d order from a zero accumulator,
+ *       which is the contract's fma chain per lane. 2 x 4 was the fastest block measured on the 2-core AVX2 EPYC
+ *       this was tuned on; blocks with 12 or more accumulators (3x4, 4x3) made C2 spill accumulators to the
+ *       stack inside the loop and ran at half the speed.</li>
+ *   <li>The dimension loop has a single induction variable q = d * 32 that indexes both the codebook panel
+ *       ({@code p + q}) and a per-block copy of the rows' values laid out with the same stride ({@code tile[q + r]}),
+ *       so C2 removes every bounds check from the loop and uses base+index addressing.</li>
+ *   <li>After the loop the accumulators go through a small scratch array into {@link #merge}: score
+ *       {@code norm - (acc + acc)} (acc + acc is exactly the contract's 2f * acc), then a lane-wise strict
+ *       {@code <} against the row's running best and a blend of both the score and the centroid index (carried
+ *       as a float: exact up to {@link PreparedCodebook#MAX_K}). The round trip through memory is deliberate:
+ *       it stops C2 from hoisting the epilogue's loads above the dimension loop, where they took registers and
+ *       forced accumulator spills.</li>
+ *   <li>Each lane sees the centroids j = lane (mod L) in increasing order and keeps the first strict minimum, so
+ *       after the last panel each lane holds its lowest-index minimum; {@link Scratch#finish} then picks the
+ *       minimum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
+ *   <li>Rows left over (n odd) run the 1-row block, whose per-lane operations are the same, so a row's result
+ *       never depends on its position. No row ever scores below +Infinity only with non-finite or overflowing
+ *       input; such a row is handed to {@link ScalarAssignKernel#assignRow}, which defines that case.</li>
+ * </ul>
  */
 public final class VectorAssignKernel implements AssignKernel {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * At most 256 bits: the block below is tuned for 16 registers of 8 floats; with 512-bit vectors a 4-vector row
+   * block would span two panels. With 128-bit vectors each panel is processed in two halves.
+   */
+  private static final VectorSpecies<Float> S =
+      FloatVector.SPECIES_PREFERRED.length() > 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final int ROWS = 4;
-  private static final int W = 2 * L;
-
-  static final class Panels {
-    final PreparedCodebook cb;
-    final int dsub, kW;
-    final float[] panels, norms;
-    Panels(PreparedCodebook cb) {
-      this.cb = cb;
-      dsub = cb.dsub();
-      int k = cb.k();
-      kW = (k + W - 1) / W * W;
-      panels = new float[kW * dsub];
-      norms = new float[kW];
-      java.util.Arrays.fill(norms, Float.POSITIVE_INFINITY);
-      System.arraycopy(cb.norms(), 0, norms, 0, k);
-      float[] c = cb.centroids();
-      for (int j = 0; j < k; j++) for (int d = 0; d < dsub; d++) panels[(j / W) * W * dsub + d * W + j % W] = c[j * dsub + d];
-    }
-  }
-  private static final float[] IOTA = new float[L];
-
-  static {
-    for (int i = 0; i < L; i++) {
-      IOTA[i] = i;
-    }
-  }
+  private static final int P = PreparedCodebook.PANEL;
+  /** Centroids one register block covers: 4 vectors. */
+  private static final int BLOCK = 4 * L;
 
   public static final VectorAssignKernel INSTANCE = new VectorAssignKernel();
 
   private VectorAssignKernel() {}
 
+  /** Whether this JVM's vector shape fits the panel layout (4 or 8 float lanes). */
   static boolean supported() {
-    return L >= 2 && PreparedCodebook.PAD_MULTIPLE % L == 0;
+    return (L == 4 || L == 8) && P % BLOCK == 0;
   }
 
   @Override
   public void assign(float[] x, int xOff, int xStride, int n, PreparedCodebook cb,
       int[] idx, int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride) {
-    Panels pc = new Panels(cb);
-    Out o = new Out(cb.dsub(), idx, idxOff, idxStride, score, scoreOff, scoreStride);
-    int r = 0;
-    for (; r + ROWS <= n; r += ROWS) {
-      rows4(x, xOff, xStride, r, pc, o);
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
     }
-    for (; r < n; r++) {
-      rows1(x, xOff, xStride, r, pc, o);
+    if (n == 0) {
+      return;
+    }
+    Scratch s = new Scratch(cb, idx, idxOff, idxStride, score, scoreOff, scoreStride);
+    int r = 0;
+    for (; r + 2 <= n; r += 2) {
+      rows2(x, xOff, xStride, r, cb, s);
+    }
+    if (r < n) {
+      rows1(x, xOff, xStride, r, cb, s);
     }
   }
 
@@ -67,204 +79,135 @@ public final class VectorAssignKernel implements AssignKernel {
     return "vector-" + S.vectorBitSize() + "-" + L;
   }
 
-  private static void rows4(float[] x, int xOff, int xStride, int r0, Panels pc, Out o) {
-    float[] t = pc.panels;
-    float[] norms = pc.norms;
-    int dsub = pc.dsub;
-    int kW = pc.kW;
-    float[] xt = o.tile;
-    float[] bs = o.bestScore;
-    float[] bi = o.bestIdx;
-    FloatVector iota = FloatVector.fromArray(S, IOTA, 0);
-    o.start(x, xOff, xStride, r0, 4, dsub);
-    for (int j = 0, p = 0; j < kW; j += W, p += W * dsub) {
-      FloatVector a00 = FloatVector.zero(S);
-      FloatVector a01 = FloatVector.zero(S);
-      FloatVector a10 = FloatVector.zero(S);
-      FloatVector a11 = FloatVector.zero(S);
-      FloatVector a20 = FloatVector.zero(S);
-      FloatVector a21 = FloatVector.zero(S);
-      FloatVector a30 = FloatVector.zero(S);
-      FloatVector a31 = FloatVector.zero(S);
-      int d = 0;
-      for (; d + 1 < dsub; d += 2) {
-        {
-          FloatVector c0 = FloatVector.fromArray(S, t, p + d * W);
-          FloatVector c1 = FloatVector.fromArray(S, t, p + d * W + 1 * L);
-          FloatVector x0 = FloatVector.broadcast(S, xt[d * 4 + 0]);
+  /** Rows r0 and r0 + 1: the 2 x 4 register block. */
+  private static void rows2(float[] x, int xOff, int xStride, int r0, PreparedCodebook cb, Scratch s) {
+    float[] t = cb.panels();
+    int dsub = cb.dsub();
+    int kPad = cb.kPad();
+    int qEnd = dsub * P;
+    float[] xt = s.tile;
+    float[] acc = s.acc;
+    s.start(x, xOff, xStride, r0, 2);
+    for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
+      for (int h = 0; h < P; h += BLOCK) {
+        int p = panel + h;
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = FloatVector.zero(S);
+        FloatVector a02 = FloatVector.zero(S);
+        FloatVector a03 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S);
+        FloatVector a11 = FloatVector.zero(S);
+        FloatVector a12 = FloatVector.zero(S);
+        FloatVector a13 = FloatVector.zero(S);
+        for (int q = 0; q < qEnd; q += P) {
+          FloatVector c0 = FloatVector.fromArray(S, t, p + q);
+          FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
+          FloatVector c2 = FloatVector.fromArray(S, t, p + q + 2 * L);
+          FloatVector c3 = FloatVector.fromArray(S, t, p + q + 3 * L);
+          FloatVector x0 = FloatVector.broadcast(S, xt[q]);
           a00 = x0.fma(c0, a00);
           a01 = x0.fma(c1, a01);
-          FloatVector x1 = FloatVector.broadcast(S, xt[d * 4 + 1]);
+          a02 = x0.fma(c2, a02);
+          a03 = x0.fma(c3, a03);
+          FloatVector x1 = FloatVector.broadcast(S, xt[q + 1]);
           a10 = x1.fma(c0, a10);
           a11 = x1.fma(c1, a11);
-          FloatVector x2 = FloatVector.broadcast(S, xt[d * 4 + 2]);
-          a20 = x2.fma(c0, a20);
-          a21 = x2.fma(c1, a21);
-          FloatVector x3 = FloatVector.broadcast(S, xt[d * 4 + 3]);
-          a30 = x3.fma(c0, a30);
-          a31 = x3.fma(c1, a31);
+          a12 = x1.fma(c2, a12);
+          a13 = x1.fma(c3, a13);
         }
-        {
-          FloatVector c0 = FloatVector.fromArray(S, t, p + (d + 1) * W);
-          FloatVector c1 = FloatVector.fromArray(S, t, p + (d + 1) * W + 1 * L);
-          FloatVector x0 = FloatVector.broadcast(S, xt[(d + 1) * 4 + 0]);
-          a00 = x0.fma(c0, a00);
-          a01 = x0.fma(c1, a01);
-          FloatVector x1 = FloatVector.broadcast(S, xt[(d + 1) * 4 + 1]);
-          a10 = x1.fma(c0, a10);
-          a11 = x1.fma(c1, a11);
-          FloatVector x2 = FloatVector.broadcast(S, xt[(d + 1) * 4 + 2]);
-          a20 = x2.fma(c0, a20);
-          a21 = x2.fma(c1, a21);
-          FloatVector x3 = FloatVector.broadcast(S, xt[(d + 1) * 4 + 3]);
-          a30 = x3.fma(c0, a30);
-          a31 = x3.fma(c1, a31);
-        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, L);
+        a02.intoArray(acc, 2 * L);
+        a03.intoArray(acc, 3 * L);
+        a10.intoArray(acc, 4 * L);
+        a11.intoArray(acc, 5 * L);
+        a12.intoArray(acc, 6 * L);
+        a13.intoArray(acc, 7 * L);
+        merge(s, 2, j + h, cb);
       }
-      for (; d < dsub; d++) {
-        FloatVector c0 = FloatVector.fromArray(S, t, p + d * W);
-        FloatVector c1 = FloatVector.fromArray(S, t, p + d * W + 1 * L);
-        FloatVector x0 = FloatVector.broadcast(S, xt[d * 4 + 0]);
-        a00 = x0.fma(c0, a00);
-        a01 = x0.fma(c1, a01);
-        FloatVector x1 = FloatVector.broadcast(S, xt[d * 4 + 1]);
-        a10 = x1.fma(c0, a10);
-        a11 = x1.fma(c1, a11);
-        FloatVector x2 = FloatVector.broadcast(S, xt[d * 4 + 2]);
-        a20 = x2.fma(c0, a20);
-        a21 = x2.fma(c1, a21);
-        FloatVector x3 = FloatVector.broadcast(S, xt[d * 4 + 3]);
-        a30 = x3.fma(c0, a30);
-        a31 = x3.fma(c1, a31);
-      }
-      FloatVector bs0 = FloatVector.fromArray(S, bs, 0 * L);
-      FloatVector bi0 = FloatVector.fromArray(S, bi, 0 * L);
-      FloatVector bs1 = FloatVector.fromArray(S, bs, 1 * L);
-      FloatVector bi1 = FloatVector.fromArray(S, bi, 1 * L);
-      FloatVector bs2 = FloatVector.fromArray(S, bs, 2 * L);
-      FloatVector bi2 = FloatVector.fromArray(S, bi, 2 * L);
-      FloatVector bs3 = FloatVector.fromArray(S, bs, 3 * L);
-      FloatVector bi3 = FloatVector.fromArray(S, bi, 3 * L);
-      FloatVector n0 = FloatVector.fromArray(S, norms, j);
-      FloatVector j0 = iota.add((float) (j));
-      FloatVector s00 = n0.sub(a00.add(a00));
-      VectorMask<Float> m00 = s00.lt(bs0);
-      bs0 = bs0.blend(s00, m00);
-      bi0 = bi0.blend(j0, m00);
-      FloatVector s10 = n0.sub(a10.add(a10));
-      VectorMask<Float> m10 = s10.lt(bs1);
-      bs1 = bs1.blend(s10, m10);
-      bi1 = bi1.blend(j0, m10);
-      FloatVector s20 = n0.sub(a20.add(a20));
-      VectorMask<Float> m20 = s20.lt(bs2);
-      bs2 = bs2.blend(s20, m20);
-      bi2 = bi2.blend(j0, m20);
-      FloatVector s30 = n0.sub(a30.add(a30));
-      VectorMask<Float> m30 = s30.lt(bs3);
-      bs3 = bs3.blend(s30, m30);
-      bi3 = bi3.blend(j0, m30);
-      FloatVector n1 = FloatVector.fromArray(S, norms, j + 1 * L);
-      FloatVector j1 = iota.add((float) (j + 1 * L));
-      FloatVector s01 = n1.sub(a01.add(a01));
-      VectorMask<Float> m01 = s01.lt(bs0);
-      bs0 = bs0.blend(s01, m01);
-      bi0 = bi0.blend(j1, m01);
-      FloatVector s11 = n1.sub(a11.add(a11));
-      VectorMask<Float> m11 = s11.lt(bs1);
-      bs1 = bs1.blend(s11, m11);
-      bi1 = bi1.blend(j1, m11);
-      FloatVector s21 = n1.sub(a21.add(a21));
-      VectorMask<Float> m21 = s21.lt(bs2);
-      bs2 = bs2.blend(s21, m21);
-      bi2 = bi2.blend(j1, m21);
-      FloatVector s31 = n1.sub(a31.add(a31));
-      VectorMask<Float> m31 = s31.lt(bs3);
-      bs3 = bs3.blend(s31, m31);
-      bi3 = bi3.blend(j1, m31);
-      bs0.intoArray(bs, 0 * L);
-      bi0.intoArray(bi, 0 * L);
-      bs1.intoArray(bs, 1 * L);
-      bi1.intoArray(bi, 1 * L);
-      bs2.intoArray(bs, 2 * L);
-      bi2.intoArray(bi, 2 * L);
-      bs3.intoArray(bs, 3 * L);
-      bi3.intoArray(bi, 3 * L);
     }
-    o.finish(x, xOff, xStride, r0, 4, pc.cb);
+    s.finish(x, xOff, xStride, r0, 2, cb);
   }
 
-  private static void rows1(float[] x, int xOff, int xStride, int r0, Panels pc, Out o) {
-    float[] t = pc.panels;
-    float[] norms = pc.norms;
-    int dsub = pc.dsub;
-    int kW = pc.kW;
-    float[] xt = o.tile;
-    float[] bs = o.bestScore;
-    float[] bi = o.bestIdx;
-    FloatVector iota = FloatVector.fromArray(S, IOTA, 0);
-    o.start(x, xOff, xStride, r0, 1, dsub);
-    for (int j = 0, p = 0; j < kW; j += W, p += W * dsub) {
-      FloatVector a00 = FloatVector.zero(S);
-      FloatVector a01 = FloatVector.zero(S);
-      int d = 0;
-      for (; d + 1 < dsub; d += 2) {
-        {
-          FloatVector c0 = FloatVector.fromArray(S, t, p + d * W);
-          FloatVector c1 = FloatVector.fromArray(S, t, p + d * W + 1 * L);
-          FloatVector x0 = FloatVector.broadcast(S, xt[d * 1 + 0]);
-          a00 = x0.fma(c0, a00);
-          a01 = x0.fma(c1, a01);
+  /** Row r0 alone: the same per-lane operations as {@link #rows2}, for the last row when n is odd. */
+  private static void rows1(float[] x, int xOff, int xStride, int r0, PreparedCodebook cb, Scratch s) {
+    float[] t = cb.panels();
+    int dsub = cb.dsub();
+    int kPad = cb.kPad();
+    int qEnd = dsub * P;
+    float[] xt = s.tile;
+    float[] acc = s.acc;
+    s.start(x, xOff, xStride, r0, 1);
+    for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
+      for (int h = 0; h < P; h += BLOCK) {
+        int p = panel + h;
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = FloatVector.zero(S);
+        FloatVector a02 = FloatVector.zero(S);
+        FloatVector a03 = FloatVector.zero(S);
+        for (int q = 0; q < qEnd; q += P) {
+          FloatVector x0 = FloatVector.broadcast(S, xt[q]);
+          a00 = x0.fma(FloatVector.fromArray(S, t, p + q), a00);
+          a01 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a01);
+          a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
+          a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
         }
-        {
-          FloatVector c0 = FloatVector.fromArray(S, t, p + (d + 1) * W);
-          FloatVector c1 = FloatVector.fromArray(S, t, p + (d + 1) * W + 1 * L);
-          FloatVector x0 = FloatVector.broadcast(S, xt[(d + 1) * 1 + 0]);
-          a00 = x0.fma(c0, a00);
-          a01 = x0.fma(c1, a01);
-        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, L);
+        a02.intoArray(acc, 2 * L);
+        a03.intoArray(acc, 3 * L);
+        merge(s, 1, j + h, cb);
       }
-      for (; d < dsub; d++) {
-        FloatVector c0 = FloatVector.fromArray(S, t, p + d * W);
-        FloatVector c1 = FloatVector.fromArray(S, t, p + d * W + 1 * L);
-        FloatVector x0 = FloatVector.broadcast(S, xt[d * 1 + 0]);
-        a00 = x0.fma(c0, a00);
-        a01 = x0.fma(c1, a01);
-      }
-      FloatVector bs0 = FloatVector.fromArray(S, bs, 0 * L);
-      FloatVector bi0 = FloatVector.fromArray(S, bi, 0 * L);
-      FloatVector n0 = FloatVector.fromArray(S, norms, j);
-      FloatVector j0 = iota.add((float) (j));
-      FloatVector s00 = n0.sub(a00.add(a00));
-      VectorMask<Float> m00 = s00.lt(bs0);
-      bs0 = bs0.blend(s00, m00);
-      bi0 = bi0.blend(j0, m00);
-      FloatVector n1 = FloatVector.fromArray(S, norms, j + 1 * L);
-      FloatVector j1 = iota.add((float) (j + 1 * L));
-      FloatVector s01 = n1.sub(a01.add(a01));
-      VectorMask<Float> m01 = s01.lt(bs0);
-      bs0 = bs0.blend(s01, m01);
-      bi0 = bi0.blend(j1, m01);
-      bs0.intoArray(bs, 0 * L);
-      bi0.intoArray(bi, 0 * L);
     }
-    o.finish(x, xOff, xStride, r0, 1, pc.cb);
+    s.finish(x, xOff, xStride, r0, 1, cb);
   }
 
-  /** Output positions plus per-call scratch for the horizontal reduction. */
-  private static final class Out {
+  /**
+   * Folds one block's dot products ({@code s.acc}, row-major rows x 4 vectors) for centroids j0 .. j0 + 4L - 1
+   * into each row's running per-lane best. Vectors go in increasing j, so each lane keeps its first minimum.
+   */
+  private static void merge(Scratch s, int rows, int j0, PreparedCodebook cb) {
+    float[] norms = cb.norms();
+    float[] ids = cb.ids();
+    float[] acc = s.acc;
+    float[] bs = s.bestScore;
+    float[] bi = s.bestIdx;
+    for (int r = 0; r < rows; r++) {
+      FloatVector best = FloatVector.fromArray(S, bs, r * L);
+      FloatVector bestJ = FloatVector.fromArray(S, bi, r * L);
+      for (int v = 0; v < 4; v++) {
+        FloatVector a = FloatVector.fromArray(S, acc, (r * 4 + v) * L);
+        FloatVector sc = FloatVector.fromArray(S, norms, j0 + v * L).sub(a.add(a));
+        VectorMask<Float> m = sc.lt(best);
+        best = best.blend(sc, m);
+        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j0 + v * L), m);
+      }
+      best.intoArray(bs, r * L);
+      bestJ.intoArray(bi, r * L);
+    }
+  }
+
+  /** Per-call scratch and output positions; one per {@link #assign} call, so the kernel stays thread-safe. */
+  private static final class Scratch {
     final int[] idx;
     final int idxOff;
     final int idxStride;
     final float[] score;
     final int scoreOff;
     final int scoreStride;
+    final int dsub;
+    /** The block's rows, element [d * P + r]: the codebook panel's stride, so one index serves both. */
     final float[] tile;
-    final float[] bestScore = new float[ROWS * L];
-    final float[] bestIdx = new float[ROWS * L];
+    final float[] acc = new float[2 * BLOCK];
+    /** Per row and lane: the best score so far (+Infinity = none yet) and its centroid index (-1 = none). */
+    final float[] bestScore = new float[2 * L];
+    final float[] bestIdx = new float[2 * L];
     float[] scalarAcc;
 
-    Out(int dsub, int[] idx, int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride) {
-      this.tile = new float[ROWS * dsub];
+    Scratch(PreparedCodebook cb, int[] idx, int idxOff, int idxStride, float[] score, int scoreOff,
+        int scoreStride) {
+      this.dsub = cb.dsub();
+      this.tile = new float[dsub * P];
       this.idx = idx;
       this.idxOff = idxOff;
       this.idxStride = idxStride;
@@ -273,43 +216,44 @@ public final class VectorAssignKernel implements AssignKernel {
       this.scoreStride = scoreStride;
     }
 
-    void start(float[] x, int xOff, int xStride, int r0, int rows, int dsub) {
+    void start(float[] x, int xOff, int xStride, int r0, int rows) {
       for (int r = 0; r < rows; r++) {
         int base = xOff + (r0 + r) * xStride;
         for (int d = 0; d < dsub; d++) {
-          tile[d * rows + r] = x[base + d];
+          tile[d * P + r] = x[base + d];
         }
       }
       Arrays.fill(bestScore, 0, rows * L, Float.POSITIVE_INFINITY);
       Arrays.fill(bestIdx, 0, rows * L, -1f);
     }
 
+    /** Reduces each row's lanes: minimum score, lowest index among equal scores (-0 == +0 as with {@code <}). */
     void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
       for (int r = 0; r < rows; r++) {
-      float best = Float.POSITIVE_INFINITY;
-      float bestJ = -1f;
-      for (int l = r * L; l < r * L + L; l++) {
-        float s = bestScore[l];
-        float j = bestIdx[l];
-        if (s < best || (s == best && j < bestJ)) {
-          best = s;
-          bestJ = j;
+        float best = Float.POSITIVE_INFINITY;
+        float bestJ = -1f;
+        for (int l = r * L; l < r * L + L; l++) {
+          float sc = bestScore[l];
+          float j = bestIdx[l];
+          if (sc < best || (sc == best && j < bestJ)) {
+            best = sc;
+            bestJ = j;
+          }
         }
-      }
-      int row = r0 + r;
-      int ip = idxOff + row * idxStride;
-      int sp = scoreOff + row * scoreStride;
-      if (bestJ < 0f) {
-        if (scalarAcc == null) {
-          scalarAcc = new float[cb.k()];
+        int row = r0 + r;
+        int ip = idxOff + row * idxStride;
+        int sp = scoreOff + row * scoreStride;
+        if (bestJ < 0f) {
+          // No score below +Infinity: non-finite or overflowing input. Rare, so defer to the reference.
+          if (scalarAcc == null) {
+            scalarAcc = new float[cb.k()];
+          }
+          ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp);
+        } else {
+          idx[ip] = (int) bestJ;
+          score[sp] = best;
         }
-        ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp);
-        continue;
-      }
-      idx[ip] = (int) bestJ;
-      score[sp] = best;
       }
     }
   }
 }
-

@@ -23,6 +23,26 @@ class KMeansPlusPlusTest {
     return p;
   }
 
+  /** Shared with RandomInitTest. */
+  static float[] randomPoints(int n, int dsub, int seed) {
+    return random(n, dsub, seed);
+  }
+
+  /** For each centroid, the index of the first input row it copies (-1 if none). Shared with RandomInitTest. */
+  static int[] sourceRows(float[] points, int n, float[] centroids, int k, int dsub) {
+    int[] src = new int[k];
+    for (int c = 0; c < k; c++) {
+      src[c] = -1;
+      float[] row = Arrays.copyOfRange(centroids, c * dsub, c * dsub + dsub);
+      for (int i = 0; i < n && src[c] < 0; i++) {
+        if (Arrays.equals(row, Arrays.copyOfRange(points, i * dsub, i * dsub + dsub))) {
+          src[c] = i;
+        }
+      }
+    }
+    return src;
+  }
+
   private static Set<String> rows(float[] c, int dsub) {
     Set<String> s = new HashSet<>();
     for (int i = 0; i < c.length; i += dsub) {
@@ -91,12 +111,4 @@ class KMeansPlusPlusTest {
     assertEquals(2, KMeansPlusPlus.init(p, 5, 2, 1, 1).length);
   }
 
-  @Test
-  void randomInit_distinctIndices_deterministic() {
-    float[] p = random(50, 2, 4);
-    float[] a = RandomInit.init(p, 50, 2, 50, 9);
-    assertEquals(rows(p, 2), rows(a, 2));
-    assertArrayEquals(a, RandomInit.init(p, 50, 2, 50, 9));
-    assertThrows(IllegalArgumentException.class, () -> RandomInit.init(p, 50, 2, 51, 9));
-  }
 }
