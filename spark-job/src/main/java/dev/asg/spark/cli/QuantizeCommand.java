@@ -1,6 +1,7 @@
 package dev.asg.spark.cli;
 
 import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizeEngine;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizeResult;
@@ -81,6 +82,16 @@ public final class QuantizeCommand implements Callable<Integer> {
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
 
+  @Option(names = "--engine", paramLabel = "E",
+      description = "asg, or mllib: the naive Spark ML KMeans-per-segment baseline, for benchmarks only "
+          + "(default: ${DEFAULT-VALUE}).")
+  String engine = MllibBaseline.ENGINE_DEFAULT;
+
+  @Option(names = "--mllib-segments", paramLabel = "N",
+      description = "With --engine mllib: train only the first N codebooks (0 = all), recorded in the manifest "
+          + "(default: ${DEFAULT-VALUE}).")
+  int mllibSegments = MllibBaseline.MLLIB_SEGMENTS_DEFAULT;
+
   @Override
   public Integer call() throws Exception {
     QuantizeParams params = QuantizeParams.builder()
@@ -94,8 +105,18 @@ public final class QuantizeCommand implements Callable<Integer> {
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
     TableSpec spec = QuantizeEngine.resolve(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
+      if (engine.equals("mllib")) {
+        QuantizeResult result = MllibBaseline.run(spark, params, spec, mllibCodebooks);
+        try {
+          writer.write(result);
+        } finally {
+          result.release();
+        }
+        return AsgMain.EXIT_OK;
+      }
       return run(spark, params, spec, writer);
     } finally {
       spark.stop();
