@@ -5,6 +5,7 @@
 #   tests/bench/run.sh --quick        # < 3 minutes: reduced V, 5 iterations, mBERT-shaped + MiniLM only
 #   tests/bench/run.sh                # full: mBERT, XLM-R, MiniLM separate + shared, 25 iterations (long)
 #   tests/bench/run.sh --only mbert   # one workload at full size (25 iterations), no scale curve
+#   extra options: --iterations N, --faiss-iterations N, --mllib-fits N (0 = skip), --faiss omp1|default|both|none
 #
 # Environment: ASG_BENCH_WORK (tables, artifacts, logs; default tests/bench/work), ASG_MINILM (an
 # all-minilm-l6-v2.onnx to use instead of fetching it), ASG_BENCH_NO_FAISS=1 (skip faiss), JAVA_HOME.

@@ -25,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <pre>
  * Bench --root DIR --work DIR --report FILE --minilm FILE.onnx [--python /usr/bin/python3] [--quick]
- *       [--only mbert] [--command "what was run"]
+ *       [--only mbert] [--iterations N] [--faiss-iterations N] [--mllib-fits N] [--faiss omp1|default|both|none]
+ *       [--command "what was run"]
  * </pre>
  */
 public final class Bench {
@@ -38,6 +39,11 @@ public final class Bench {
   private final String python;
   private final int cores = Runtime.getRuntime().availableProcessors();
   private final Report report;
+  /** Overrides for long runs on a busy machine: 0 = the mode's default; mllib fits -1 = the default. */
+  private int iterationsOverride;
+  private int faissIterations;
+  private int mllibFitsOverride = -1;
+  private String faissThreading = "both";
 
   private Bench(Path root, Path work, boolean quick, String python, Report report) {
     this.root = root;
@@ -55,6 +61,11 @@ public final class Bench {
     Report report = new Report(a.getOrDefault("command", "Bench " + String.join(" ", args)), quick);
     Bench b = new Bench(root, work, quick, a.getOrDefault("python", ""), report);
     Files.createDirectories(work);
+    b.iterationsOverride = Integer.parseInt(a.getOrDefault("iterations", "0"));
+    b.faissIterations = Integer.parseInt(a.getOrDefault("faiss-iterations", "0"));
+    b.mllibFitsOverride = Integer.parseInt(a.getOrDefault("mllib-fits", "-1"));
+    // --quick runs only faiss's recommended setup (one OMP thread); default threading is the optional extra.
+    b.faissThreading = a.getOrDefault("faiss", quick ? "omp1" : "both");
     String only = a.getOrDefault("only", "");
     b.run(Path.of(a.get("minilm")), only);
     Path out = Path.of(a.getOrDefault("report", root.resolve("tests/bench/REPORT.md").toString()));
@@ -83,9 +94,13 @@ public final class Bench {
       if (w.mllibSegments() > 0) {
         report.add(mllib(w));
       }
-      if (!python.isEmpty()) {
-        report.add(faiss(w, true));
-        report.add(faiss(w, false));
+      if (!python.isEmpty() && !faissThreading.equals("none")) {
+        if (!faissThreading.equals("default")) {
+          report.add(faiss(w, true));
+        }
+        if (!faissThreading.equals("omp1")) {
+          report.add(faiss(w, false));
+        }
       }
     }
     if (only.isEmpty() && first != null) {
@@ -95,11 +110,11 @@ public final class Bench {
 
   private List<Workload> workloads(Path minilm) throws Exception {
     List<Workload> ws = new ArrayList<>();
-    int iters = quick ? 5 : 25;
-    // Spark ML fits one codebook per job sequence (~5-15 s each here), so time 1-2 and extrapolate to m.
-    int mllibFits = quick ? 1 : 2;
-    // --quick: 1/6 of mBERT's vocabulary so the whole run stays under 3 minutes on 2 shared cores.
-    int mbertRows = quick ? 20000 : 119547;
+    int iters = iterationsOverride > 0 ? iterationsOverride : quick ? 5 : 25;
+    // Spark ML fits one codebook after another (tens of seconds each here), so time 1-2 and extrapolate to m.
+    int mllibFits = mllibFitsOverride >= 0 ? mllibFitsOverride : quick ? 1 : 2;
+    // --quick: 1/12 of mBERT's vocabulary so the whole run stays near 3 minutes on 2 idle cores.
+    int mbertRows = quick ? 10000 : 119547;
     Path mbert = synth("mbert", mbertRows, 768, 48, 512);
     ws.add(new Workload("mbert-shaped", mbert, Tables.TENSOR, mbertRows, 768, 48, 512, "separate", iters,
         mllibFits, quick ? "synthetic, V reduced to " + mbertRows + " for --quick" : "synthetic"));
@@ -113,7 +128,7 @@ public final class Bench {
     Path minilmF32 = work.resolve("minilm-f32.safetensors");
     Tables.writeF32(minilm, spec.rows(), minilmF32);
     ws.add(new Workload("minilm-real", minilmF32, Tables.TENSOR, spec.rows(), spec.dim(), 24, 512, "separate",
-        iters, mllibFits, "all-MiniLM-L6-v2 token embeddings"));
+        iters, quick ? 0 : mllibFits, "all-MiniLM-L6-v2 token embeddings"));
     if (!quick) {
       ws.add(new Workload("minilm-real-shared", minilmF32, Tables.TENSOR, spec.rows(), spec.dim(), 48, 4096,
           "shared", iters, 1, "all-MiniLM-L6-v2, one pooled codebook"));
@@ -156,13 +171,18 @@ public final class Bench {
     check(r, "asg quantize --engine mllib " + w.name());
     Manifest mf = manifest(out);
     double fit = mf.timingsSeconds.getOrDefault("lloyd", Double.NaN);
-    double scale = (double) w.codebooks() / w.mllibSegments();
-    double sPerIter = fit * scale / w.iterations();
-    double wall = r.wallSeconds() + fit * (scale - 1);
-    String note = scale > 1
-        ? String.format(Locale.ROOT, "%d of %d codebooks trained (fit %.1f s); times extrapolated x%.0f, "
-            + "rel. MSE over the trained segments", w.mllibSegments(), w.codebooks(), fit, scale)
-        : String.format(Locale.ROOT, "all codebooks trained (fit %.1f s)", fit);
+    double first = mf.timingsSeconds.getOrDefault("lloyd_first_codebook", fit);
+    int n = w.mllibSegments();
+    // The first fit carries Spark ML's warm-up: extrapolate the rest from the later fits when there are any.
+    double perLater = n > 1 ? (fit - first) / (n - 1) : fit;
+    double allFits = first + perLater * (w.codebooks() - 1);
+    double sPerIter = allFits / w.iterations();
+    double wall = r.wallSeconds() + (allFits - fit);
+    String note = n < w.codebooks()
+        ? String.format(Locale.ROOT, "%d of %d codebooks trained (fits %.1f s, first %.1f s); time extrapolated "
+            + "to %d fits%s; rel. MSE over the trained segments", n, w.codebooks(), fit, first, w.codebooks(),
+            n > 1 ? " from the later fits" : " from the first (includes warm-up: pessimistic)")
+        : String.format(Locale.ROOT, "all codebooks trained (fits %.1f s)", fit);
     return new Measurement(w.name(), "spark-ml KMeans per segment", wall, sPerIter,
         w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, r.peakRssKb(), r.loadAfter(), note);
   }
@@ -179,19 +199,22 @@ public final class Bench {
       threads = "default threading";
     }
     log("faiss (" + threads + "): " + w.name());
+    int iters = faissIterations > 0 ? faissIterations : w.iterations();
     Proc.Result r = Proc.run(List.of(python, root.resolve("tests/bench/faiss_pq.py").toString(), "--input",
         w.input().toString(), "--tensor", w.tensor(), "--m", "" + w.m(), "--k", "" + w.k(), "--iterations",
-        "" + w.iterations(), "--seed", "" + SEED, "--codebook", w.codebook(), "--max-points-per-centroid",
+        "" + iters, "--seed", "" + SEED, "--codebook", w.codebook(), "--max-points-per-centroid",
         "" + Workload.MAX_POINTS_PER_CENTROID), env, work.resolve("logs"),
         w.name() + "-faiss-" + (oneOmpThread ? "omp1" : "default"));
     check(r, "faiss_pq.py " + w.name());
     String[] lines = r.stdout().strip().split("\n");
     JsonNode j = JSON.readTree(lines[lines.length - 1]);
-    double sPerIter = j.get("train_s").asDouble() / w.iterations();
+    double sPerIter = j.get("train_s").asDouble() / iters;
     return new Measurement(w.name(), "faiss " + j.get("faiss_version").asText() + " (" + threads + ")",
         r.wallSeconds(), sPerIter, w.flopsPerIteration() / sPerIter / 1e9, j.get("relative_mse").asDouble(),
-        r.peakRssKb(), r.loadAfter(), String.format(Locale.ROOT, "train %.2f s + encode %.2f s (load %.2f s)",
-            j.get("train_s").asDouble(), j.get("encode_s").asDouble(), j.get("load_s").asDouble()));
+        r.peakRssKb(), r.loadAfter(), String.format(Locale.ROOT, "train %.2f s + encode %.2f s (load %.2f s)%s",
+            j.get("train_s").asDouble(), j.get("encode_s").asDouble(), j.get("load_s").asDouble(),
+            iters != w.iterations() ? "; ONLY " + iters + " iterations (--faiss-iterations): compare s/iteration,"
+                + " not wall or MSE" : ""));
   }
 
   /** s/iteration vs V (25/50/100% of the first workload's rows) and vs k, in one in-process Spark session. */

@@ -53,7 +53,7 @@ final class Report {
   }
 
   void scale(String label, int rows, int k, double sPerIter, double gflops, double load) {
-    scale.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.1f | %.0f%% | %.2f |%n", label, rows, k,
+    scale.append(String.format(Locale.ROOT, "| %s | %d | %d | %.3f | %.2f | %.1f%% | %.2f |%n", label, rows, k,
         sPerIter, gflops, 100 * gflops / peak, load));
   }
 
@@ -96,7 +96,7 @@ final class Report {
         if (!m.workload().equals(w.name())) {
           continue;
         }
-        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.3f | %.1f | %.0f%% | %.5f | %.0f | %.2f | %.2f | "
+        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.3f | %.2f | %.1f%% | %.5f | %.0f | %.2f | %.2f | "
                 + "%.2f | %s |%n", m.engine(), m.wallSeconds(), m.secondsPerIteration(), m.gflops(),
             100 * m.gflops() / peak, m.relativeMse(), m.peakRssKb() / 1024.0, m.wallSeconds() / ours.wallSeconds(),
             m.secondsPerIteration() / ours.secondsPerIteration(), m.load(), m.note()));
