@@ -1,7 +1,7 @@
 package dev.asg.spark.cli;
 
 import dev.asg.common.artifact.Manifest;
-import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizeEngine;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizePlan;
@@ -104,6 +104,16 @@ public final class QuantizeCommand implements Callable<Integer> {
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
 
+  @Option(names = "--engine", paramLabel = "E",
+      description = "asg, or mllib: the naive Spark ML KMeans-per-segment baseline, for benchmarks only "
+          + "(default: ${DEFAULT-VALUE}).")
+  String engine = MllibBaseline.ENGINE_DEFAULT;
+
+  @Option(names = "--mllib-segments", paramLabel = "N",
+      description = "With --engine mllib: train only the first N codebooks (0 = all), recorded in the manifest "
+          + "(default: ${DEFAULT-VALUE}).")
+  int mllibSegments = MllibBaseline.MLLIB_SEGMENTS_DEFAULT;
+
   @Override
   public Integer call() throws Exception {
     QuantizeParams params = QuantizeParams.builder()
@@ -118,8 +128,20 @@ public final class QuantizeCommand implements Callable<Integer> {
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
+      if (engine.equals("mllib")) {
+        // The baseline reads byte-range tables only (no Parquet input, no decoder sections).
+        QuantizeResult result = MllibBaseline.run(spark, params, QuantizeEngine.resolve(params, conf),
+            mllibCodebooks);
+        try {
+          writer.write(result);
+        } finally {
+          result.release();
+        }
+        return AsgMain.EXIT_OK;
+      }
       execute(spark, plan, writer);
       return AsgMain.EXIT_OK;
     } finally {
@@ -163,17 +185,5 @@ public final class QuantizeCommand implements Callable<Integer> {
       return engine.run(s.params(), s.table(), s.vocab());
     });
     return top;
-  }
-
-  /** Trains and writes; the input and output were already checked. */
-  static int run(SparkSession spark, QuantizeParams params, TableSpec spec, ArtifactWriter writer)
-      throws Exception {
-    QuantizeResult result = new QuantizeEngine(spark).run(params, spec);
-    try {
-      writer.write(result);
-    } finally {
-      result.release();
-    }
-    return AsgMain.EXIT_OK;
   }
 }

@@ -15,7 +15,7 @@ public final class QuantizeResult {
   private final Manifest manifest;
   private final Runnable release;
 
-  QuantizeResult(Dataset<Row> codebook, Dataset<Row> mapping, Manifest manifest, Runnable release) {
+  public QuantizeResult(Dataset<Row> codebook, Dataset<Row> mapping, Manifest manifest, Runnable release) {
     this.codebook = codebook;
     this.mapping = mapping;
     this.manifest = manifest;

@@ -2,6 +2,7 @@ package dev.asg.spark.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizeParams;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,9 +36,12 @@ class AsgDefaultsTest {
     assertEquals(d.partitions(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITIONS)));
     assertEquals(d.partitionMb(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITION_MB)));
     assertEquals(d.kernel(), p.getProperty(QuantizeParams.KERNEL));
+    assertEquals(MllibBaseline.ENGINE_DEFAULT, p.getProperty(MllibBaseline.ENGINE));
+    assertEquals(MllibBaseline.MLLIB_SEGMENTS_DEFAULT, Integer.parseInt(p.getProperty(MllibBaseline.MLLIB_SEGMENTS)));
     // Every key in the file is a real flag (a typo would silently be ignored otherwise).
     for (String key : p.stringPropertyNames()) {
-      assertEquals(true, d.asMap().containsKey(key), "unknown key in asg-defaults.properties: " + key);
+      boolean cliOnly = key.equals(MllibBaseline.ENGINE) || key.equals(MllibBaseline.MLLIB_SEGMENTS);
+      assertEquals(true, cliOnly || d.asMap().containsKey(key), "unknown key in asg-defaults.properties: " + key);
     }
   }
 }

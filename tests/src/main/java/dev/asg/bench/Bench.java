@@ -1,0 +1,316 @@
+package dev.asg.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asg.common.artifact.Manifest;
+import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.cli.QuantizeCommand;
+import dev.asg.spark.engine.QuantizeParams;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The benchmark harness behind tests/bench/run.sh: calibrates the machine's FMA peak, runs our job (bin/asg, a
+ * separate JVM), the Spark ML baseline ({@code --engine mllib}) and faiss on the same tables with the same
+ * parameters, measures a scale curve in-process, and writes tests/bench/REPORT.md. Not a test: it lives in
+ * src/main so {@code mvn test} never runs it.
+ *
+ * <pre>
+ * Bench --root DIR --work DIR --report FILE --minilm FILE.onnx [--python /usr/bin/python3] [--quick]
+ *       [--only mbert] [--iterations N] [--faiss-iterations N] [--mllib-fits N] [--faiss omp1|default|both|none]
+ *       [--command "what was run"]
+ * </pre>
+ */
+public final class Bench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long SEED = 1234;
+
+  private final Path root;
+  private final Path work;
+  private final boolean quick;
+  private final String python;
+  private final int cores = Runtime.getRuntime().availableProcessors();
+  private final Report report;
+  /** Overrides for long runs on a busy machine: 0 = the mode's default; mllib fits -1 = the default. */
+  private int iterationsOverride;
+  private int faissIterations;
+  private int mllibFitsOverride = -1;
+  private String faissThreading = "both";
+
+  private Bench(Path root, Path work, boolean quick, String python, Report report) {
+    this.root = root;
+    this.work = work;
+    this.quick = quick;
+    this.python = python;
+    this.report = report;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = parse(args);
+    Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
+    Path work = Path.of(a.getOrDefault("work", root.resolve("tests/bench/work").toString()));
+    boolean quick = a.containsKey("quick");
+    Report report = new Report(a.getOrDefault("command", "Bench " + String.join(" ", args)), quick);
+    Bench b = new Bench(root, work, quick, a.getOrDefault("python", ""), report);
+    Files.createDirectories(work);
+    b.iterationsOverride = Integer.parseInt(a.getOrDefault("iterations", "0"));
+    b.faissIterations = Integer.parseInt(a.getOrDefault("faiss-iterations", "0"));
+    b.mllibFitsOverride = Integer.parseInt(a.getOrDefault("mllib-fits", "-1"));
+    // --quick runs only faiss's recommended setup (one OMP thread); default threading is the optional extra.
+    b.faissThreading = a.getOrDefault("faiss", quick ? "omp1" : "both");
+    String only = a.getOrDefault("only", "");
+    b.run(Path.of(a.get("minilm")), only);
+    Path out = Path.of(a.getOrDefault("report", root.resolve("tests/bench/REPORT.md").toString()));
+    Files.writeString(out, report.markdown());
+    System.out.println(report.markdown());
+    System.err.println("bench: wrote " + out);
+  }
+
+  private void run(Path minilm, String only) throws Exception {
+    log("calibrating the FMA peak on " + cores + " threads");
+    double peak = FmaPeak.measure(cores, quick ? 0.5 : 1.5, 3);
+    report.peak(peak, FmaPeak.lanes(), cores);
+    log(String.format(Locale.ROOT, "peak %.1f GFLOP/s", peak));
+    report.faissStatus(faissVersion());
+
+    List<Workload> workloads = workloads(minilm, only);
+    Workload first = null;
+    for (Workload w : workloads) {
+      if (!only.isEmpty() && !w.name().startsWith(only)) {
+        continue;
+      }
+      first = first == null ? w : first;
+      report.workload(w);
+      Measurement ours = ours(w);
+      report.add(ours);
+      if (w.mllibSegments() > 0) {
+        report.add(mllib(w));
+      }
+      if (!python.isEmpty() && !faissThreading.equals("none")) {
+        if (!faissThreading.equals("default")) {
+          report.add(faiss(w, true));
+        }
+        if (!faissThreading.equals("omp1")) {
+          report.add(faiss(w, false));
+        }
+      }
+    }
+    if (only.isEmpty() && first != null) {
+      scaleCurve(first);
+    }
+  }
+
+  /** The workloads of this mode whose name starts with {@code only} (all when empty); builds their tables. */
+  private List<Workload> workloads(Path minilm, String only) throws Exception {
+    List<Workload> ws = new ArrayList<>();
+    int iters = iterationsOverride > 0 ? iterationsOverride : quick ? 5 : 25;
+    // Spark ML fits one codebook after another (tens of seconds each here), so time 1-2 and extrapolate to m.
+    int mllibFits = mllibFitsOverride >= 0 ? mllibFitsOverride : quick ? 1 : 2;
+    // --quick: 1/12 of mBERT's vocabulary so the whole run stays near 3 minutes on 2 idle cores.
+    int mbertRows = quick ? 10000 : 119547;
+    if ("mbert-shaped".startsWith(only)) {
+      Path mbert = synth("mbert", mbertRows, 768, 48, 512);
+      ws.add(new Workload("mbert-shaped", mbert, Tables.TENSOR, mbertRows, 768, 48, 512, "separate", iters,
+          mllibFits, quick ? "synthetic, V reduced to " + mbertRows + " for --quick" : "synthetic"));
+    }
+    if (!quick && "xlmr-shaped".startsWith(only)) {
+      Path xlmr = synth("xlmr", 250002, 768, 48, 1024);
+      ws.add(new Workload("xlmr-shaped", xlmr, Tables.TENSOR, 250002, 768, 48, 1024, "separate", iters, 1,
+          "synthetic"));
+    }
+    if (!"minilm-real".startsWith(only) && !"minilm-real-shared".startsWith(only)) {
+      return ws;
+    }
+    TableSpec spec = Tables.spec(minilm);
+    // faiss reads safetensors only: the same rows, decoded by our reader, as float32.
+    Path minilmF32 = work.resolve("minilm-f32.safetensors");
+    Tables.writeF32(minilm, spec.rows(), minilmF32);
+    ws.add(new Workload("minilm-real", minilmF32, Tables.TENSOR, spec.rows(), spec.dim(), 24, 512, "separate",
+        iters, quick ? 0 : mllibFits, "all-MiniLM-L6-v2 token embeddings"));
+    if (!quick) {
+      ws.add(new Workload("minilm-real-shared", minilmF32, Tables.TENSOR, spec.rows(), spec.dim(), 48, 4096,
+          "shared", iters, 1, "all-MiniLM-L6-v2, one pooled codebook"));
+    }
+    return ws;
+  }
+
+  private Path synth(String name, int rows, int dim, int m, int k) throws Exception {
+    Path out = work.resolve(name + "-" + rows + ".safetensors");
+    if (!Files.exists(out)) {
+      log("synthesising " + out);
+      Proc.Result r = Proc.run(List.of(asg(), "synth", "--rows", "" + rows, "--dim", "" + dim, "--m", "" + m,
+          "--k", "" + k, "--noise", "0.05", "--output", out.toString()), Map.of(), work.resolve("logs"),
+          "synth-" + name);
+      check(r, "asg synth " + name);
+    }
+    return out;
+  }
+
+  private Measurement ours(Workload w) throws Exception {
+    Path out = work.resolve("out/" + w.name() + "-asg");
+    log("ours: " + w.name());
+    Proc.Result r = Proc.run(quantizeArgs(w, out), Map.of(), work.resolve("logs"), w.name() + "-asg");
+    check(r, "asg quantize " + w.name());
+    Manifest mf = manifest(out);
+    double lloyd = mf.timingsSeconds.getOrDefault("lloyd", Double.NaN);
+    double sPerIter = lloyd / mf.result.iterationsRun;
+    report.memory(w, r.peakRssKb());
+    return new Measurement(w.name(), "asg (Spark job, bin/asg)", r.wallSeconds(), sPerIter,
+        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, r.peakRssKb(), r.loadAfter(),
+        "end to end: JVM + Spark start, read, init, " + mf.result.iterationsRun + " iterations, final pass, Parquet");
+  }
+
+  private Measurement mllib(Workload w) throws Exception {
+    Path out = work.resolve("out/" + w.name() + "-mllib");
+    log("mllib: " + w.name() + " (" + w.mllibSegments() + " of " + w.codebooks() + " codebooks)");
+    List<String> cmd = quantizeArgs(w, out);
+    cmd.addAll(List.of("--engine", "mllib", "--mllib-segments", "" + w.mllibSegments()));
+    Proc.Result r = Proc.run(cmd, Map.of(), work.resolve("logs"), w.name() + "-mllib");
+    check(r, "asg quantize --engine mllib " + w.name());
+    Manifest mf = manifest(out);
+    double fit = mf.timingsSeconds.getOrDefault("lloyd", Double.NaN);
+    double first = mf.timingsSeconds.getOrDefault("lloyd_first_codebook", fit);
+    int n = w.mllibSegments();
+    // The first fit carries Spark ML's warm-up: extrapolate the rest from the later fits when there are any.
+    double perLater = n > 1 ? (fit - first) / (n - 1) : fit;
+    double allFits = first + perLater * (w.codebooks() - 1);
+    double sPerIter = allFits / w.iterations();
+    double wall = r.wallSeconds() + (allFits - fit);
+    String note = n < w.codebooks()
+        ? String.format(Locale.ROOT, "%d of %d codebooks trained (fits %.1f s, first %.1f s); time extrapolated "
+            + "to %d fits%s; rel. MSE over the trained segments", n, w.codebooks(), fit, first, w.codebooks(),
+            n > 1 ? " from the later fits" : " from the first (includes warm-up: pessimistic)")
+        : String.format(Locale.ROOT, "all codebooks trained (fits %.1f s)", fit);
+    return new Measurement(w.name(), "spark-ml KMeans per segment", wall, sPerIter,
+        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, r.peakRssKb(), r.loadAfter(), note);
+  }
+
+  private Measurement faiss(Workload w, boolean oneOmpThread) throws Exception {
+    Map<String, String> env = new LinkedHashMap<>();
+    String threads;
+    if (oneOmpThread) {
+      // faiss's default OpenMP team oversubscribes these shared cores; one OMP thread + BLAS threads is faster.
+      env.put("OMP_NUM_THREADS", "1");
+      env.put("OPENBLAS_NUM_THREADS", "" + cores);
+      threads = "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=" + cores;
+    } else {
+      threads = "default threading";
+    }
+    log("faiss (" + threads + "): " + w.name());
+    int iters = faissIterations > 0 ? faissIterations : w.iterations();
+    Proc.Result r = Proc.run(List.of(python, root.resolve("tests/bench/faiss_pq.py").toString(), "--input",
+        w.input().toString(), "--tensor", w.tensor(), "--m", "" + w.m(), "--k", "" + w.k(), "--iterations",
+        "" + iters, "--seed", "" + SEED, "--codebook", w.codebook(), "--max-points-per-centroid",
+        "" + Workload.MAX_POINTS_PER_CENTROID), env, work.resolve("logs"),
+        w.name() + "-faiss-" + (oneOmpThread ? "omp1" : "default"));
+    check(r, "faiss_pq.py " + w.name());
+    String[] lines = r.stdout().strip().split("\n");
+    JsonNode j = JSON.readTree(lines[lines.length - 1]);
+    double sPerIter = j.get("train_s").asDouble() / iters;
+    return new Measurement(w.name(), "faiss " + j.get("faiss_version").asText() + " (" + threads + ")",
+        r.wallSeconds(), sPerIter, w.flopsPerIteration() / sPerIter / 1e9, j.get("relative_mse").asDouble(),
+        r.peakRssKb(), r.loadAfter(), String.format(Locale.ROOT, "train %.2f s + encode %.2f s (load %.2f s)%s",
+            j.get("train_s").asDouble(), j.get("encode_s").asDouble(), j.get("load_s").asDouble(),
+            iters != w.iterations() ? "; ONLY " + iters + " iterations (--faiss-iterations): compare s/iteration,"
+                + " not wall or MSE" : ""));
+  }
+
+  /** s/iteration vs V (25/50/100% of the first workload's rows) and vs k, in one in-process Spark session. */
+  private void scaleCurve(Workload w) throws Exception {
+    int iters = quick ? 2 : 5;
+    int[] ks = quick ? new int[] {256, 1024} : new int[] {256, 512, 1024, 2048, 4096};
+    SparkSession spark = SparkSession.builder().master("local[*]").appName("asg bench scale curve")
+        .config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      for (int pct : new int[] {25, 50, 100}) {
+        int rows = (int) (w.rows() * pct / 100);
+        Path in = work.resolve(w.name() + "-" + pct + "pct.safetensors");
+        Tables.writeF32(w.input(), rows, in);
+        scalePoint(spark, w, in, rows, w.k(), iters, "V " + pct + "%");
+      }
+      for (int k : ks) {
+        if (k != w.k()) {
+          scalePoint(spark, w, w.input(), (int) w.rows(), k, iters, "k " + k);
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private void scalePoint(SparkSession spark, Workload base, Path in, int rows, int k, int iters, String label)
+      throws Exception {
+    Workload w = new Workload(base.name(), in, base.tensor(), rows, base.dim(), base.m(), k, base.codebook(),
+        iters, 0, label);
+    log("scale: " + label);
+    QuantizeParams p = QuantizeParams.builder().input(in.toString()).output(work.resolve("out/scale").toString())
+        .overwrite(true).m(w.m()).k(k).codebook(w.codebook()).iterations(iters).init("random").seed(SEED).build();
+    double load0 = Proc.loadAverage();
+    Manifest mf = QuantizeCommand.quantize(spark, p);
+    double sPerIter = mf.timingsSeconds.get("lloyd") / mf.result.iterationsRun;
+    report.scale(label, rows, k, sPerIter, w.flopsPerIteration() / sPerIter / 1e9, (load0 + Proc.loadAverage()) / 2);
+  }
+
+  private List<String> quantizeArgs(Workload w, Path out) {
+    // --init random: faiss and Spark ML seed randomly too, so all engines run the same algorithm.
+    return new ArrayList<>(List.of(asg(), "quantize", "--input", w.input().toString(), "--m", "" + w.m(), "--k",
+        "" + w.k(), "--codebook", w.codebook(), "--iterations", "" + w.iterations(), "--init", "random",
+        "--seed", "" + SEED, "--max-points-per-centroid", "" + Workload.MAX_POINTS_PER_CENTROID, "--output",
+        out.toString(), "--overwrite"));
+  }
+
+  private String faissVersion() throws Exception {
+    if (python.isEmpty()) {
+      return "faiss: not installed";
+    }
+    Proc.Result r = Proc.run(List.of(python, "-c", "import faiss; print(faiss.__version__)"), Map.of(),
+        work.resolve("logs"), "faiss-version");
+    return r.exitCode() == 0 ? "faiss " + r.stdout().strip() + " via " + python : "faiss: not installed";
+  }
+
+  private String asg() {
+    return root.resolve("spark-job/bin/asg").toString();
+  }
+
+  private static Manifest manifest(Path artifact) throws IOException {
+    try (InputStream in = Files.newInputStream(artifact.resolve("manifest.json"))) {
+      return Manifest.read(in);
+    }
+  }
+
+  private static void check(Proc.Result r, String what) {
+    if (r.exitCode() != 0) {
+      String err = r.stderr();
+      throw new IllegalStateException(what + " failed with exit code " + r.exitCode() + ": "
+          + err.substring(Math.max(0, err.length() - 2000)));
+    }
+  }
+
+  private static void log(String s) {
+    System.err.println("bench: " + s);
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> a = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + args[i] + "; options are --name value");
+      }
+      String key = args[i].substring(2);
+      boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
+      a.put(key, flag ? "" : args[++i]);
+    }
+    if (!a.containsKey("minilm")) {
+      throw new IllegalArgumentException("--minilm FILE.onnx is required (tests/bench/run.sh fetches it)");
+    }
+    return a;
+  }
+}
