@@ -93,7 +93,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
     TableSpec spec = QuantizeEngine.resolve(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
       return run(spark, params, spec, writer);
@@ -110,7 +110,7 @@ public final class QuantizeCommand implements Callable<Integer> {
       throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     TableSpec spec = QuantizeEngine.resolve(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
     QuantizeResult result = new QuantizeEngine(spark).run(params, spec);
     try {
       writer.write(result);
