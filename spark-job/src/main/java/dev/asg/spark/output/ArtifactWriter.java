@@ -172,7 +172,7 @@ public final class ArtifactWriter {
 
   /**
    * Removes what crashed earlier runs on this output left behind: {@code <output>._tmp-<runid>} directories that
-   * carry {@value #MARKER} (or are complete but were never renamed) and {@code <output>._old-<runid>}
+   * carry {@value #MARKER} (or are complete but were never renamed, or empty) and {@code <output>._old-<runid>}
    * directories, when their run id says they started before this run. Runs only after this run committed, so a
    * crash inside the commit window (old moved aside, new not yet renamed) never loses both copies before a
    * newer artifact is in place. Concurrent runs on one output are not supported; an older concurrent run's
@@ -195,7 +195,9 @@ public final class ArtifactWriter {
         if (started < 0 || started >= startMillis) {
           continue;
         }
-        boolean ours = isOld || fs.exists(new Path(p, MARKER)) || fs.exists(new Path(p, SUCCESS));
+        // An empty one is a run killed between creating the directory and writing its marker.
+        boolean ours = isOld || fs.exists(new Path(p, MARKER)) || fs.exists(new Path(p, SUCCESS))
+            || fs.listStatus(p).length == 0;
         if (ours && fs.delete(p, true)) {
           LOG.info("removed {} left by an interrupted earlier run ({})", p, isOld ? "replaced artifact"
               : "unfinished temporary output");

@@ -28,6 +28,11 @@ final class AsgLauncher {
 
   /** Starts {@code bin/asg <args>} with stdout and stderr appended to {@code log}. */
   static Process start(Path log, List<String> args) throws IOException {
+    return start(log, args, java.util.Map.of());
+  }
+
+  /** As {@link #start(Path, List)}, with extra environment variables (e.g. ASG_JAVA_OPTS). */
+  static Process start(Path log, List<String> args, java.util.Map<String, String> env) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("bash");
     command.add(repoRoot().resolve("spark-job/bin/asg").toString());
@@ -36,7 +41,8 @@ final class AsgLauncher {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The same JDK as the tests; a developer's Spark settings must not leak into the child.
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_") || k.equals("ASG_JAVA_OPTS"));
+    pb.environment().putAll(env);
     return pb.start();
   }
 
