@@ -43,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bit-identical artifacts across execution environments: one synthetic table, quantized on local[1] with one
  * partition (the reference), on local[2] with 7 partitions, on a real 2-worker standalone cluster (separate
- * executor JVMs) with 13 partitions, on that cluster while one executor JVM is killed with -9 during the Lloyd
- * iterations, and with speculative execution on. Every run must give the same manifest digests, for separate and
+ * executor JVMs, speculative execution on) with 13 partitions, and on that cluster while one executor JVM is
+ * killed with -9 during the Lloyd iterations. Every run must give the same manifest digests, for separate and
  * shared codebooks, on the sampled training path.
  *
  * <p>Why this holds: sums are exact fixed-point integers (order-free), samples are chosen by hashing token ids
@@ -67,6 +67,21 @@ class ClusterDeterminismTest {
 
   private static final Duration KILL_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Speculative execution on, with settings that make tiny tasks candidates for copies (slower than the median
+   * after 50 ms), for every cluster run. Spark never runs a copy on the host of the original, and all test
+   * executors share 127.0.0.1, so copies are rarely (if ever) launched here: this checks that the speculation
+   * code path changes nothing; a first-copy-wins duplicate is the same situation as the killed executor's
+   * retried tasks. One session for all cluster runs, not one per setting: each new application costs two
+   * executor JVM start-ups (10-40 s on 2 busy cores), and the class must stay within a few minutes.
+   */
+  private static final Map<String, String> SPECULATION = Map.of(
+      "spark.speculation", "true",
+      "spark.speculation.interval", "20ms",
+      "spark.speculation.quantile", "0.5",
+      "spark.speculation.multiplier", "1.0",
+      "spark.speculation.minTaskRuntime", "50ms");
+
   @TempDir
   static Path dir;
 
@@ -81,7 +96,7 @@ class ClusterDeterminismTest {
     table = TestTables.safetensors(dir, "det.safetensors", t, DType.BF16);
   }
 
-  /** Shared by tests 3 and 4: every new application costs two executor JVM start-ups (10-40 s on 2 busy cores). */
+  /** Shared by tests 3 and 4 (see {@link #SPECULATION}). */
   private static SparkSession plainClusterSession;
 
   @AfterAll
@@ -131,10 +146,28 @@ class ClusterDeterminismTest {
 
   @Test
   @Order(3)
-  void quantize_twoWorkerClusterThirteenPartitions_sameDigests(StandaloneSparkCluster cluster) throws Exception {
+  void quantize_twoWorkerClusterThirteenPartitionsWithSpeculation_sameDigests(StandaloneSparkCluster cluster)
+      throws Exception {
     SparkSession spark = plainClusterSession(cluster);
-    for (CodebookMode mode : CodebookMode.values()) {
-      assertSameAsReference(mode, QuantizeCommand.quantize(spark, params("cluster", mode, 13)));
+    AtomicInteger speculative = new AtomicInteger();
+    SparkListener counter = new SparkListener() {
+      @Override
+      public void onTaskStart(SparkListenerTaskStart start) {
+        if (start.taskInfo().speculative()) {
+          speculative.incrementAndGet();
+        }
+      }
+    };
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      assertEquals("true", spark.sparkContext().getConf().get("spark.speculation"));
+      for (CodebookMode mode : CodebookMode.values()) {
+        assertSameAsReference(mode, QuantizeCommand.quantize(spark, params("cluster", mode, 13)));
+      }
+      // Whether a copy launched depends on timing (and on hosts, see SPECULATION); reported, not asserted.
+      System.out.println("[ClusterDeterminismTest] speculative task copies launched: " + speculative.get());
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
     }
   }
 
@@ -167,41 +200,6 @@ class ClusterDeterminismTest {
     }
   }
 
-  @Test
-  @Order(5)
-  void quantize_withSpeculation_sameDigests(StandaloneSparkCluster cluster) throws Exception {
-    // Aggressive settings so that tasks are considered for copies: any task slower than the median after 50 ms.
-    // Spark never runs a copy on the host of the original, and all test executors share 127.0.0.1, so copies
-    // are rarely (if ever) launched here: this checks that the speculation code path changes nothing; the
-    // first-copy-wins case is the same as the retried-task case of the kill test.
-    SparkSession spark = clusterSession(cluster, Map.of(
-        "spark.speculation", "true",
-        "spark.speculation.interval", "20ms",
-        "spark.speculation.quantile", "0.5",
-        "spark.speculation.multiplier", "1.0",
-        "spark.speculation.minTaskRuntime", "50ms"));
-    AtomicInteger speculative = new AtomicInteger();
-    SparkListener counter = new SparkListener() {
-      @Override
-      public void onTaskStart(SparkListenerTaskStart start) {
-        if (start.taskInfo().speculative()) {
-          speculative.incrementAndGet();
-        }
-      }
-    };
-    spark.sparkContext().addSparkListener(counter);
-    try {
-      assertEquals("true", spark.sparkContext().getConf().get("spark.speculation"));
-      for (CodebookMode mode : CodebookMode.values()) {
-        assertSameAsReference(mode, QuantizeCommand.quantize(spark, params("speculation", mode, 13)));
-      }
-      // Whether a copy launched depends on timing; reported, not asserted, so the test cannot flake on it.
-      System.out.println("[ClusterDeterminismTest] speculative task copies launched: " + speculative.get());
-    } finally {
-      spark.stop();
-    }
-  }
-
   private static void assertSameAsReference(CodebookMode mode, Manifest m) {
     Map<String, String> reference = REFERENCE.get(mode);
     assertNotNull(reference, "the reference run (test 1) did not run or failed");
@@ -210,7 +208,7 @@ class ClusterDeterminismTest {
 
   private static SparkSession plainClusterSession(StandaloneSparkCluster cluster) {
     if (plainClusterSession == null) {
-      plainClusterSession = clusterSession(cluster, Map.of());
+      plainClusterSession = clusterSession(cluster, SPECULATION);
     }
     return plainClusterSession;
   }
