@@ -127,7 +127,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
@@ -157,7 +157,7 @@ public final class QuantizeCommand implements Callable<Integer> {
       throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf);
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
     return execute(spark, plan, writer);
   }
 

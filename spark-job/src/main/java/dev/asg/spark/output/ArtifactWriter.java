@@ -34,12 +34,54 @@ public final class ArtifactWriter {
   private final FileSystem fs;
   private final String runId;
   private final Path tmp;
+  /** Epoch millis when this run began (its preflight); leftovers stamped earlier belong to dead runs. */
+  private final long startMillis;
 
-  private ArtifactWriter(Path output, FileSystem fs, String runId) {
+  private ArtifactWriter(Path output, FileSystem fs, String runId, long startMillis) {
     this.output = output;
     this.fs = fs;
     this.runId = runId;
-    this.tmp = new Path(output.getParent(), output.getName() + "._tmp-" + runId);
+    this.startMillis = startMillis;
+    this.tmp = new Path(output.getParent(), output.getName() + TMP_INFIX + runId);
+  }
+
+  /** Name infixes of the sibling directories a run creates: {@code <output>._tmp-<runid>}, {@code ._old-<runid>}. */
+  static final String TMP_INFIX = "._tmp-";
+  static final String OLD_INFIX = "._old-";
+
+  /**
+   * As {@link #preflight(String, boolean, Configuration)}, and also refuses an output that would clobber the
+   * input: the input path itself, or a directory containing it (a sharded checkpoint's folder, say), since
+   * --overwrite would move the input away. An output inside the input's folder is fine: it replaces nothing.
+   */
+  public static ArtifactWriter preflight(String output, boolean overwrite, Configuration conf, String input) {
+    ArtifactWriter writer = preflight(output, overwrite, conf);
+    writer.checkNotOverInput(input, output, conf);
+    return writer;
+  }
+
+  private void checkNotOverInput(String input, String outputFlag, Configuration conf) {
+    if (input == null || input.isBlank()) {
+      return;
+    }
+    try {
+      Path in = new Path(input);
+      FileSystem inFs = in.getFileSystem(conf);
+      in = inFs.makeQualified(in);
+      if (!inFs.getUri().equals(fs.getUri())) {
+        return;
+      }
+      for (Path p = in; p != null; p = p.getParent()) {
+        if (p.equals(output)) {
+          throw new InvalidInputException("--output " + outputFlag + (p.equals(in) ? " is the --input file "
+              : " contains the --input " + input) + "; writing there would replace the model being read,"
+              + " choose an output outside it");
+        }
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException("--input " + input + ": cannot compare with --output " + outputFlag + " ("
+          + e.getMessage() + ")", e);
+    }
   }
 
   /**
@@ -77,8 +119,8 @@ public final class ArtifactWriter {
         throw new InvalidInputException("--output " + output + " is not writable: no write permission on "
             + ancestor + "; choose a writable location", e);
       }
-      return new ArtifactWriter(out, fs, Instant.now().toEpochMilli() + "-" + UUID.randomUUID().toString()
-          .substring(0, 8));
+      long now = Instant.now().toEpochMilli();
+      return new ArtifactWriter(out, fs, now + "-" + UUID.randomUUID().toString().substring(0, 8), now);
     } catch (IOException e) {
       throw new InvalidInputException("--output " + output + ": cannot check the location (" + e.getMessage()
           + ")", e);
@@ -172,7 +214,7 @@ public final class ArtifactWriter {
   private void commit() throws IOException {
     Path old = null;
     if (fs.exists(output)) {
-      old = new Path(output.getParent(), output.getName() + "._old-" + runId);
+      old = new Path(output.getParent(), output.getName() + OLD_INFIX + runId);
       rename(output, old);
     }
     rename(tmp, output);
@@ -180,6 +222,58 @@ public final class ArtifactWriter {
       fs.delete(old, true);
     }
     LOG.info("wrote {}", output);
+    removeStaleSiblings();
+  }
+
+  /**
+   * Removes what crashed earlier runs on this output left behind: {@code <output>._tmp-<runid>} directories that
+   * carry {@value #MARKER} (or are complete but were never renamed, or empty) and {@code <output>._old-<runid>}
+   * directories, when their run id says they started before this run. Runs only after this run committed, so a
+   * crash inside the commit window (old moved aside, new not yet renamed) never loses both copies before a
+   * newer artifact is in place. Concurrent runs on one output are not supported; an older concurrent run's
+   * temporary directory would be removed here and that run would fail (without committing anything).
+   * Failures are logged, never thrown: the artifact is already committed.
+   */
+  void removeStaleSiblings() {
+    try {
+      org.apache.hadoop.fs.FileStatus[] siblings = fs.listStatus(output.getParent(),
+          p -> p.getName().startsWith(output.getName() + TMP_INFIX)
+              || p.getName().startsWith(output.getName() + OLD_INFIX));
+      for (org.apache.hadoop.fs.FileStatus st : siblings) {
+        Path p = st.getPath();
+        if (!st.isDirectory() || p.equals(tmp)) {
+          continue;
+        }
+        boolean isOld = p.getName().startsWith(output.getName() + OLD_INFIX);
+        String id = p.getName().substring(output.getName().length() + TMP_INFIX.length());
+        long started = runStartMillis(id);
+        if (started < 0 || started >= startMillis) {
+          continue;
+        }
+        // An empty one is a run killed between creating the directory and writing its marker.
+        boolean ours = isOld || fs.exists(new Path(p, MARKER)) || fs.exists(new Path(p, SUCCESS))
+            || fs.listStatus(p).length == 0;
+        if (ours && fs.delete(p, true)) {
+          LOG.info("removed {} left by an interrupted earlier run ({})", p, isOld ? "replaced artifact"
+              : "unfinished temporary output");
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not clean up leftovers of earlier runs next to {}: {}", output, e.getMessage());
+    }
+  }
+
+  /** The start time encoded in a run id ({@code <epochmillis>-<8 hex>}), or -1 if it is not one of ours. */
+  static long runStartMillis(String runId) {
+    int dash = runId.indexOf('-');
+    if (dash <= 0 || runId.length() - dash - 1 != 8) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(runId.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private void rename(Path from, Path to) throws IOException {

@@ -1,0 +1,146 @@
+package dev.asg.tests.reliability;
+
+import dev.asg.common.synth.PlantedTable;
+import dev.asg.common.tensor.DType;
+import dev.asg.common.tensor.SafetensorsWriter;
+import dev.asg.common.tensor.TensorDecl;
+import dev.asg.common.tensor.npy.NpyWriter;
+import dev.asg.common.tensor.onnx.OnnxWriter;
+import dev.asg.tests.TestTables;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the inputs of the bad-input corpus ({@code bad-inputs/cases.json}) at test time: binary files are
+ * generated rather than checked in, so each one's defect is visible in code. Malformed safetensors files are
+ * assembled by hand (8-byte little-endian header length, JSON header, data) because the project's writer
+ * refuses to produce them.
+ */
+final class BadInputFiles {
+  /** Rows and columns of the well-formed tables: tiny, so a case that does reach Spark still takes seconds. */
+  static final int ROWS = 200;
+  static final int DIM = 32;
+  private static final String TENSOR = PlantedTable.DEFAULT_TENSOR;
+
+  private BadInputFiles() {}
+
+  /** Writes the input of generator {@code generator} as {@code dir/file} and returns its path. */
+  static Path generate(String generator, Path dir, String file) throws IOException {
+    Path p = dir.resolve(file);
+    switch (generator) {
+      case "good" -> TestTables.safetensors(dir, file, table(), DType.F32);
+      case "truncated" -> {
+        TestTables.safetensors(dir, file, table(), DType.F32);
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+          raf.setLength(raf.length() - (long) ROWS * DIM * 4 / 2);
+        }
+      }
+      case "header-length-beyond-file" -> rawSafetensors(p, 10_000, "{}".getBytes(StandardCharsets.UTF_8), 0);
+      case "header-200mb" -> {
+        // Only the 8-byte length claims 200 MB; the file is made that long sparsely so the claim is not refuted
+        // by the file size alone: the reader must refuse it by its limit without allocating 200 MB.
+        try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+          raf.write(le64(200L << 20));
+          raf.setLength(8 + (200L << 20) + 64);
+        }
+      }
+      case "empty" -> Files.write(p, new byte[0]);
+      case "header-not-json" -> safetensors(p, "this is not json at all", new byte[0]);
+      case "header-not-utf8" -> {
+        byte[] json = header(TENSOR, "F32", "[20, 32]", 0, 20 * 32 * 4).getBytes(StandardCharsets.UTF_8);
+        byte[] bad = new byte[json.length + 2];
+        // "\xff\xfe" inside the tensor name: never valid UTF-8.
+        System.arraycopy(json, 0, bad, 0, 2);
+        bad[2] = (byte) 0xFF;
+        bad[3] = (byte) 0xFE;
+        System.arraycopy(json, 2, bad, 4, json.length - 2);
+        rawSafetensors(p, bad.length, bad, 20 * 32 * 4);
+      }
+      case "offsets-overlap" -> safetensors(p, "{\"" + TENSOR + "\": " + entry("F32", "[10, 4]", 0, 160)
+          + ", \"other.weight\": " + entry("F32", "[10, 4]", 80, 240) + "}", new byte[240]);
+      case "offsets-gap" -> safetensors(p, header(TENSOR, "F32", "[10, 4]", 16, 176), new byte[176]);
+      case "dtype-i64" -> safetensors(p, header(TENSOR, "I64", "[20, 32]", 0, 20 * 32 * 8), new byte[20 * 32 * 8]);
+      case "one-d" -> safetensors(p, header(TENSOR, "F32", "[64]", 0, 256), new byte[256]);
+      case "zero-rows" -> safetensors(p, header(TENSOR, "F32", "[0, 32]", 0, 0), new byte[0]);
+      case "nan-row-7" -> withValueAt(p, 20, 7, Float.NaN);
+      case "inf-row-3" -> withValueAt(p, 20, 3, Float.POSITIVE_INFINITY);
+      case "index-missing-shard" -> Files.writeString(p, "{\"metadata\": {\"total_size\": 25600}, \"weight_map\": {\""
+          + TENSOR + "\": \"model-00002-of-00002.safetensors\"}}");
+      case "index-not-json" -> Files.writeString(p, "{\"weight_map\": ");
+      case "onnx-empty" -> OnnxWriter.write(p, List.of());
+      case "npy-3d" -> npy(p, "(2, 4, 8)", 2 * 4 * 8);
+      case "npy-good" -> NpyWriter.write(p, values(ROWS * DIM), ROWS, DIM, false);
+      case "unknown-format" -> Files.write(p, "not a tensor file, just some bytes".getBytes(StandardCharsets.UTF_8));
+      default -> throw new IllegalArgumentException("bad-inputs/cases.json names generator '" + generator
+          + "', which BadInputFiles does not know; add it there");
+    }
+    return p;
+  }
+
+  static PlantedTable table() {
+    return new PlantedTable(ROWS, DIM, 4, 8, 0.1, 1, PlantedTable.Mode.SHARED);
+  }
+
+  private static void withValueAt(Path p, int rows, int row, float value) throws IOException {
+    float[] v = values(rows * DIM);
+    v[row * DIM + 5] = value;
+    try (SafetensorsWriter w = SafetensorsWriter.create(p, List.of(new TensorDecl(TENSOR, DType.F32, rows, DIM)),
+        Map.of())) {
+      w.writeRows(v, 0, rows);
+    }
+  }
+
+  private static float[] values(int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (i * 7919 % 101) * 0.01f;
+    }
+    return v;
+  }
+
+  private static String header(String name, String dtype, String shape, long begin, long end) {
+    return "{\"" + name + "\": " + entry(dtype, shape, begin, end) + "}";
+  }
+
+  private static String entry(String dtype, String shape, long begin, long end) {
+    return "{\"dtype\": \"" + dtype + "\", \"shape\": " + shape + ", \"data_offsets\": [" + begin + ", " + end + "]}";
+  }
+
+  private static void safetensors(Path p, String json, byte[] data) throws IOException {
+    byte[] h = json.getBytes(StandardCharsets.UTF_8);
+    rawSafetensors(p, h.length, h, data.length);
+  }
+
+  /** 8-byte length (as claimed, not necessarily true), header bytes, then {@code dataBytes} zero bytes. */
+  private static void rawSafetensors(Path p, long claimedHeaderLength, byte[] header, int dataBytes)
+      throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(8 + header.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(claimedHeaderLength).put(header);
+    Files.write(p, b.array());
+  }
+
+  /** A version 1.0 .npy file with the given shape and {@code count} float32 zeros. */
+  private static void npy(Path p, String shape, int count) throws IOException {
+    StringBuilder h = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
+    while ((10 + h.length() + 1) % 64 != 0) {
+      h.append(' ');
+    }
+    h.append('\n');
+    byte[] hb = h.toString().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(10 + hb.length + count * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+    b.putShort((short) hb.length).put(hb);
+    Files.write(p, b.array());
+  }
+
+  private static byte[] le64(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+  }
+}
