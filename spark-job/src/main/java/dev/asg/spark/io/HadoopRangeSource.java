@@ -20,11 +20,13 @@ public final class HadoopRangeSource implements RangeSource {
   private final long length;
 
   private HadoopRangeSource(Path path, Configuration conf) throws IOException {
-    this.path = path;
-    this.conf = conf;
     FileSystem fs = path.getFileSystem(conf);
-    this.length = fs.getFileStatus(path).getLen();
-    this.in = fs.open(path);
+    // Qualified against the DRIVER's working directory: executors run elsewhere (their own work dirs on a
+    // cluster), so a relative path in the TableSpec they receive would point at nothing.
+    this.path = fs.makeQualified(path);
+    this.conf = conf;
+    this.length = fs.getFileStatus(this.path).getLen();
+    this.in = fs.open(this.path);
   }
 
   public static HadoopRangeSource open(String uri, Configuration conf) throws IOException {
