@@ -77,11 +77,36 @@ final class BadInputFiles {
       case "onnx-empty" -> OnnxWriter.write(p, List.of());
       case "npy-3d" -> npy(p, "(2, 4, 8)", 2 * 4 * 8);
       case "npy-good" -> NpyWriter.write(p, values(ROWS * DIM), ROWS, DIM, false);
+      case "parquet-null-vector" -> parquet(p, 1, null);
+      case "parquet-wrong-length" -> parquet(p, 2, new float[DIM - 1]);
+      case "parquet-duplicate-ids" -> parquet(p, 3, null);
       case "unknown-format" -> Files.write(p, "not a tensor file, just some bytes".getBytes(StandardCharsets.UTF_8));
       default -> throw new IllegalArgumentException("bad-inputs/cases.json names generator '" + generator
           + "', which BadInputFiles does not know; add it there");
     }
     return p;
+  }
+
+  /**
+   * A 20-row Parquet table (ids 0..19) with one defect: generator 1 nulls row 5's vector, 2 gives row 5 the
+   * vector {@code bad}, 3 gives row 6 the id 5. Written with Spark (the session is reused by the run that
+   * follows, which stops it).
+   */
+  private static void parquet(Path p, int defect, float[] bad) {
+    int rows = 20;
+    Integer[] ids = new Integer[rows];
+    float[][] vectors = new float[rows][];
+    float[] v = values(rows * DIM);
+    for (int r = 0; r < rows; r++) {
+      ids[r] = r;
+      vectors[r] = java.util.Arrays.copyOfRange(v, r * DIM, (r + 1) * DIM);
+    }
+    switch (defect) {
+      case 1 -> vectors[5] = null;
+      case 2 -> vectors[5] = bad;
+      default -> ids[6] = 5;
+    }
+    dev.asg.tests.ParquetTables.write(dev.asg.tests.LocalSpark.start("local[1]"), p, ids, vectors, false, 2);
   }
 
   static PlantedTable table() {
