@@ -54,6 +54,15 @@ public final class Digests {
     return HexFormat.of().formatHex(md.digest());
   }
 
+  /** Digest of the concatenated arrays as float32 LE (the codebook digest: one array per codebook, in order). */
+  public static String ofFloatArrays(float[][] arrays) {
+    MessageDigest md = sha256();
+    for (float[] a : arrays) {
+      updateFloats(md, a, 0, a.length);
+    }
+    return hex(md);
+  }
+
   /** Digest of a whole float array as float32 LE. */
   public static String ofFloats(float[] values) {
     MessageDigest md = sha256();

@@ -195,11 +195,7 @@ public final class MllibBaseline {
     result.meanCosine = recon.meanCosine(cosineFp);
     manifest.result = result;
     manifest.compression = Compression.of(rows, dim, m, k, mode);
-    MessageDigest cbDigest = Digests.sha256();
-    for (float[] c : centroids) {
-      Digests.updateFloats(cbDigest, c, 0, c.length);
-    }
-    manifest.digests.put("codebook", Digests.hex(cbDigest));
+    manifest.digests.put("codebook", Digests.ofFloatArrays(centroids));
     manifest.digests.put("mapping", Digests.hex(mappingDigest));
     manifest.timingsSeconds.put("final_assignment", secs(a0));
     LOG.info(String.format(Locale.ROOT, "mllib: relative MSE %.6f over %d of %d codebooks, fit %.2f s",

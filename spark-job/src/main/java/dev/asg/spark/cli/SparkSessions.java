@@ -5,14 +5,14 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
-/** Creates the SparkSession for a CLI run: embedded local[*] by default, the cluster's under spark-submit. */
-final class SparkSessions {
+/** Creates the SparkSession for a CLI run (quantize, evaluate, inspect): embedded local[*] by default, the cluster's under spark-submit. */
+public final class SparkSessions {
   private SparkSessions() {}
 
   /**
    * @param master the --master flag, or null: then spark-submit's master if set, else local[*]
    */
-  static SparkConf conf(String appName, String master) {
+  public static SparkConf conf(String appName, String master) {
     SparkConf conf = new SparkConf(true);
     if (master != null && !master.isBlank()) {
       conf.setMaster(master);
@@ -25,7 +25,7 @@ final class SparkSessions {
     return conf;
   }
 
-  static SparkSession create(SparkConf conf) {
+  public static SparkSession create(SparkConf conf) {
     return SparkSession.builder().config(conf).getOrCreate();
   }
 
@@ -33,7 +33,7 @@ final class SparkSessions {
    * The Hadoop configuration Spark would build (defaults plus every spark.hadoop.* entry), available before a
    * SparkSession exists so input and output can be checked first.
    */
-  static Configuration hadoopConf(SparkConf conf) {
+  public static Configuration hadoopConf(SparkConf conf) {
     Configuration c = new Configuration();
     for (Tuple2<String, String> e : conf.getAll()) {
       if (e._1().startsWith("spark.hadoop.")) {

@@ -214,7 +214,7 @@ public final class QuantizeEngine {
     result.meanCosine = recon.meanCosine(cosineFp);
     manifest.result = result;
     manifest.compression = Compression.of(rows, dim, m, k, mode);
-    manifest.digests.put("codebook", codebookDigest(finalCentroids));
+    manifest.digests.put("codebook", Digests.ofFloatArrays(finalCentroids));
     manifest.digests.put("mapping", Digests.hex(mappingDigest));
     LOG.info(String.format(Locale.ROOT, "final assignment: relative MSE %.6f, mean cosine %.6f (%.2f s)",
         result.relativeMse, result.meanCosine, timer.lap("final_assignment")));
@@ -261,14 +261,6 @@ public final class QuantizeEngine {
       }
     }
     return spark.createDataFrame(rowsOut, ArtifactSchemas.CODEBOOK).coalesce(1);
-  }
-
-  static String codebookDigest(float[][] centroids) {
-    MessageDigest md = Digests.sha256();
-    for (float[] c : centroids) {
-      Digests.updateFloats(md, c, 0, c.length);
-    }
-    return Digests.hex(md);
   }
 
   static PreparedCodebook[] prepare(float[][] centroids, int k, int dsub) {

@@ -1,5 +1,6 @@
 package dev.asg.spark.eval;
 
+import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
@@ -61,8 +62,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkSample(sample);
-    SparkConf sparkConf = EvalSparkConf.conf("asg evaluate " + artifacts, master);
-    Configuration conf = EvalSparkConf.hadoopConf(sparkConf);
+    SparkConf sparkConf = SparkSessions.conf("asg evaluate " + artifacts, master);
+    Configuration conf = SparkSessions.hadoopConf(sparkConf);
     // Everything checkable from headers is checked before Spark starts.
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     TableSpec table = resolve(dir, input, inputFormat, tensor, conf);

@@ -1,5 +1,6 @@
 package dev.asg.spark.eval;
 
+import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
@@ -53,8 +54,8 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkLimit(limit);
-    SparkConf sparkConf = EvalSparkConf.conf("asg inspect " + artifacts, master);
-    Configuration conf = EvalSparkConf.hadoopConf(sparkConf);
+    SparkConf sparkConf = SparkSessions.conf("asg inspect " + artifacts, master);
+    Configuration conf = SparkSessions.hadoopConf(sparkConf);
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     int[] segs = checkSegments(segments, dir.m());
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
