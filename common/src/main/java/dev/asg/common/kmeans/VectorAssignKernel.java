@@ -1,5 +1,7 @@
 package dev.asg.common.kmeans;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -14,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Register block: 2 rows x 4 vectors of centroids = 8 accumulators. Per dimension d it loads 4 centroid
  *       vectors, broadcasts x[r][d] of each row and issues 8 lane-wise fmas, in d order from a zero accumulator,
  *       which is the contract's fma chain per lane. 2 x 4 was the fastest block measured on the 2-core AVX2 EPYC
- *       this was tuned on; blocks with 12 or more accumulators (3x4, 4x3) made C2 spill accumulators to the
- *       stack inside the loop and ran at half the speed.</li>
+ *       this was tuned on; blocks with 12 or more accumulators (3x4, 4x3), and unrolling the dimension loop,
+ *       made C2 spill accumulators to the stack inside the loop and ran 30-40% slower.</li>
  *   <li>The dimension loop has a single induction variable q = d * 32 that indexes both the codebook panel
  *       ({@code p + q}) and a per-block copy of the rows' values laid out with the same stride ({@code tile[q + r]}),
  *       so C2 removes every bounds check from the loop and uses base+index addressing.</li>
@@ -29,11 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
  *       after the last panel each lane holds its lowest-index minimum; {@link Scratch#finish} then picks the
  *       minimum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
  *   <li>Rows left over (n odd) run the 1-row block, whose per-lane operations are the same, so a row's result
- *       never depends on its position. No row ever scores below +Infinity only with non-finite or overflowing
- *       input; such a row is handed to {@link ScalarAssignKernel#assignRow}, which defines that case.</li>
+ *       never depends on its position.</li>
+ *   <li>A row none of whose scores is below +Infinity (possible only with non-finite or overflowing input) is
+ *       handed to {@link ScalarAssignKernel#assignRow}, which defines that case.</li>
  * </ul>
  */
-public final class VectorAssignKernel implements AssignKernel {
+final class VectorAssignKernel implements AssignKernel {
 
   /**
    * At most 256 bits: the block below is tuned for 16 registers of 8 floats; with 512-bit vectors a 4-vector row
@@ -46,13 +49,28 @@ public final class VectorAssignKernel implements AssignKernel {
   /** Centroids one register block covers: 4 vectors. */
   private static final int BLOCK = 4 * L;
 
-  public static final VectorAssignKernel INSTANCE = new VectorAssignKernel();
+  static final VectorAssignKernel INSTANCE = new VectorAssignKernel();
 
   private VectorAssignKernel() {}
 
-  /** Whether this JVM's vector shape fits the panel layout (4 or 8 float lanes). */
+  /**
+   * Whether this kernel is worth using here: the vector shape fits the panel layout (4 or 8 float lanes) and the
+   * JIT emits fused multiply-add instructions. Without hardware FMA (x86 before Haswell / Piledriver, or
+   * {@code -XX:-UseFMA}) every lane-wise fma falls back to a Java loop and the kernel runs over 100x slower than
+   * the scalar one.
+   */
   static boolean supported() {
-    return (L == 4 || L == 8) && P % BLOCK == 0;
+    return (L == 4 || L == 8) && P % BLOCK == 0 && hardwareFma();
+  }
+
+  /** HotSpot's UseFMA flag; true where it cannot be read (another VM, or jdk.management not resolved). */
+  private static boolean hardwareFma() {
+    try {
+      HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      return hs == null || Boolean.parseBoolean(hs.getVMOption("UseFMA").getValue());
+    } catch (RuntimeException | LinkageError e) {
+      return true;
+    }
   }
 
   @Override

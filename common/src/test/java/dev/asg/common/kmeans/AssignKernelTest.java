@@ -45,8 +45,9 @@ class AssignKernelTest {
   /**
    * Every kernel on one shared grid, so the double-precision brute force runs once per case. Covers k below, at
    * and just above a multiple of the 32-centroid panel, dsub odd and even, and n with and without a row-block
-   * tail. The second seed skips n = 1000 to keep the test within a few seconds while the vector kernel is still
-   * running unoptimized (before C2 compiles it, each vector operation is a Java call).
+   * tail. The largest products (n = 1000 with k * dsub above 5000) and n = 1000 on the second seed are skipped to
+   * keep the test within a few seconds while the vector kernel still runs unoptimized (before C2 compiles it,
+   * each vector operation is a Java call); the other cases already cover every code path.
    */
   @Test
   void assign_randomData_choosesTrueNearestWithinFloatError() {
@@ -61,7 +62,7 @@ class AssignKernelTest {
           float[] c = gaussian(rnd, k * dsub);
           PreparedCodebook cb = PreparedCodebook.of(c, k, dsub);
           for (int n : ns) {
-            if (seed > 1 && n > 100) {
+            if ((long) n * k * dsub > 5_000_000 || (seed > 1 && n > 100)) {
               continue;
             }
             float[] x = gaussian(rnd, n * dsub);
@@ -153,23 +154,28 @@ class AssignKernelTest {
     int k = 97;
     SplittableRandom rnd = new SplittableRandom(11);
     PreparedCodebook cb = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
-    float[] probe = gaussian(rnd, dsub);
-    int[] alone = new int[1];
-    float[] aloneScore = new float[1];
-    kernel.assign(probe, 0, dsub, 1, cb, alone, 0, 1, aloneScore, 0, 1);
-    for (int n = 1; n <= 9; n++) {
-      for (int pos = 0; pos < n; pos++) {
-        for (int extra : new int[] {0, 3}) {
-          int stride = dsub + extra;
+    // Several probes, so that the winners fall in different lanes and vectors of the register block: only the
+    // winner's score is observable, so one probe would leave most of the block's lanes untested.
+    int probes = 16;
+    float[] probe = gaussian(rnd, probes * dsub);
+    int[] alone = new int[probes];
+    float[] aloneScore = new float[probes];
+    for (int i = 0; i < probes; i++) {
+      kernel.assign(probe, i * dsub, dsub, 1, cb, alone, i, 1, aloneScore, i, 1);
+    }
+    for (int i = 0; i < probes; i++) {
+      for (int n = 1; n <= 7; n++) {
+        for (int pos = 0; pos < n; pos++) {
+          int stride = dsub + (pos % 2) * 3;
           int off = 5;
           float[] x = gaussian(rnd, off + n * stride);
-          System.arraycopy(probe, 0, x, off + pos * stride, dsub);
+          System.arraycopy(probe, i * dsub, x, off + pos * stride, dsub);
           int[] idx = new int[2 * n + 1];
           float[] score = new float[3 * n + 2];
           kernel.assign(x, off, stride, n, cb, idx, 1, 2, score, 2, 3);
-          String where = kernel.name() + " n=" + n + " pos=" + pos + " stride=" + stride;
-          assertEquals(alone[0], idx[1 + pos * 2], where);
-          assertEquals(Float.floatToRawIntBits(aloneScore[0]), Float.floatToRawIntBits(score[2 + pos * 3]), where);
+          String where = kernel.name() + " probe=" + i + " n=" + n + " pos=" + pos + " stride=" + stride;
+          assertEquals(alone[i], idx[1 + pos * 2], where);
+          assertEquals(Float.floatToRawIntBits(aloneScore[i]), Float.floatToRawIntBits(score[2 + pos * 3]), where);
         }
       }
     }
