@@ -10,6 +10,9 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
+import dev.asg.common.tensor.SafetensorsWriter;
+import dev.asg.common.tensor.TensorDecl;
+import dev.asg.spark.cli.AsgMain;
 import dev.asg.spark.cli.QuantizeCommand;
 import dev.asg.spark.engine.CheckpointTestHook;
 import dev.asg.spark.engine.QuantizeEngine;
@@ -17,7 +20,11 @@ import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.TestTables;
 import java.nio.file.Files;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -164,5 +171,56 @@ class CheckpointResumeTest {
     // The limits themselves are allowed.
     params("zero", CodebookMode.SEPARATE).checkpointEvery(0).build();
     params("max", CodebookMode.SEPARATE).checkpointEvery(QuantizeParams.MAX_ITERATIONS).build();
+  }
+
+  @Test
+  void resume_decoderKilledInOutputSection_identicalAndSectionCheckpoints() throws Exception {
+    Path model = dir.resolve("decoder.safetensors");
+    PlantedTable in = new PlantedTable(800, 32, 4, 12, 0.5, 8, PlantedTable.Mode.SEPARATE);
+    PlantedTable outT = new PlantedTable(800, 32, 4, 12, 0.5, 9, PlantedTable.Mode.SEPARATE);
+    try (SafetensorsWriter w = SafetensorsWriter.create(model, List.of(
+        new TensorDecl("shared.weight", DType.F32, 800, 32), new TensorDecl("lm_head.weight", DType.F32, 800, 32)),
+        Map.of("format", "pt"))) {
+      float[] rows = new float[800 * 32];
+      in.fillRows(0, 800, rows, 0);
+      w.writeRows(rows, 0, 800);
+      outT.fillRows(0, 800, rows, 0);
+      w.writeRows(rows, 0, 800);
+    }
+    QuantizeParams.Builder b = params("dec-full", CodebookMode.SEPARATE).input(model.toString())
+        .outputTensor("lm_head.weight");
+    Manifest full = QuantizeCommand.quantize(spark, b.build());
+
+    Path out = dir.resolve("dec-resumed");
+    b.output(out.toString());
+    // The input section checkpoints 1..8, then the output section 1..5: kill at the second "5".
+    AtomicInteger fives = new AtomicInteger();
+    CheckpointTestHook.set(it -> {
+      if (it == KILLED_AFTER && fives.incrementAndGet() == 2) {
+        throw new Killed(it);
+      }
+    });
+    assertThrows(Killed.class, () -> QuantizeCommand.quantize(spark, b.checkpointEvery(1).build()));
+    CheckpointTestHook.set(null);
+    assertTrue(Files.exists(ckptDir(out).resolve("input/state-000000008.json")));
+    assertTrue(Files.exists(ckptDir(out).resolve("output/state-000000005.json")));
+    assertFalse(Files.exists(out));
+
+    Manifest resumed = QuantizeCommand.quantize(spark, b.resume(true).build());
+    for (String section : List.of("input", "output")) {
+      assertEquals(full.sections.get(section).digests, resumed.sections.get(section).digests, section);
+    }
+    assertFalse(Files.exists(ckptDir(out)), "the whole ._ckpt is removed after the commit");
+  }
+
+  @Test
+  void cli_checkpointEveryNegative_exit2NamingTheFlag() {
+    StringWriter err = new StringWriter();
+    int code = AsgMain.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "quantize",
+        "--input", input.toString(), "--output", dir.resolve("cli").toString(), "--checkpoint-every", "-1",
+        "--resume");
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains("--checkpoint-every -1"), err.toString());
+    assertFalse(Files.exists(dir.resolve("cli")));
   }
 }
