@@ -2,6 +2,7 @@ package dev.asg.spark.cli;
 
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.baseline.MllibBaseline;
+import dev.asg.spark.engine.LloydCheckpoint;
 import dev.asg.spark.engine.QuantizeEngine;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizePlan;
@@ -100,6 +101,15 @@ public final class QuantizeCommand implements Callable<Integer> {
   @Option(names = "--kernel", paramLabel = "K", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).")
   String kernel;
 
+  @Option(names = "--checkpoint-every", paramLabel = "N",
+      description = "Save the codebooks and iteration state under <output>._ckpt after every N-th Lloyd "
+          + "iteration; 0 = never (default: ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint under <output>._ckpt if one exists "
+      + "(it must belong to the same parameters and input); results equal an uninterrupted run's.")
+  boolean resume;
+
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
@@ -122,6 +132,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
+        .checkpointEvery(checkpointEvery).resume(resume)
         .build();
     SparkConf sparkConf = SparkSessions.conf("asg quantize " + input, master);
     // Everything that can be checked from headers and the output location is checked before Spark starts.
@@ -170,20 +181,22 @@ public final class QuantizeCommand implements Callable<Integer> {
     QuantizeEngine engine = new QuantizeEngine(spark);
     if (!plan.decoder()) {
       QuantizePlan.Section s = plan.sections().get(0);
-      QuantizeResult result = engine.run(s.params(), s.table(), s.vocab());
+      QuantizeResult result = engine.run(s.params(), s.table(), s.vocab(), null);
       try {
         writer.write(result);
       } finally {
         result.release();
       }
+      LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
       return result.manifest();
     }
     Manifest top = plan.topManifest(spark);
     List<String> names = plan.sections().stream().map(QuantizePlan.Section::name).collect(Collectors.toList());
     writer.writeSections(top, names, name -> {
       QuantizePlan.Section s = plan.sections().get(names.indexOf(name));
-      return engine.run(s.params(), s.table(), s.vocab());
+      return engine.run(s.params(), s.table(), s.vocab(), name);
     });
+    LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
     return top;
   }
 }

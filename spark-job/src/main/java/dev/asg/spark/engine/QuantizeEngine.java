@@ -22,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -53,6 +54,11 @@ public final class QuantizeEngine {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
   /** Job descriptions the tests count: exactly one job per Lloyd iteration carries this prefix. */
   public static final String LLOYD_JOB_PREFIX = "asg lloyd iteration ";
+  /**
+   * Tests only: called on the driver with the (1-based, absolute) iteration number after each checkpoint is
+   * written, so a test can kill a run at a known point. Null in production.
+   */
+  static volatile IntConsumer afterCheckpointHook;
 
   private final SparkSession spark;
   private final JavaSparkContext jsc;
@@ -85,6 +91,14 @@ public final class QuantizeEngine {
    * {@link RunVocabulary#forRows}) mapping/ gets a token column.
    */
   public QuantizeResult run(QuantizeParams p, TableSource table, RunVocabulary vocab) {
+    return run(p, table, vocab, null);
+  }
+
+  /**
+   * As {@link #run(QuantizeParams, TableSource, RunVocabulary)}; {@code section} names a decoder run's section
+   * ("input" or "output"), whose checkpoint lives in {@code <output>._ckpt/<section>/}; null for a single run.
+   */
+  public QuantizeResult run(QuantizeParams p, TableSource table, RunVocabulary vocab, String section) {
     Timer timer = new Timer();
     Manifest manifest = new Manifest();
     manifest.created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -148,18 +162,43 @@ public final class QuantizeEngine {
       }
     }
 
-    // 3. Initial centroids on the driver from a small hash sample.
-    float[][] centroids = InitialCentroids.compute(blocks, p, dim, pointsPerCodebook);
-    LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.init(),
-        timer.lap("init"));
-
-    // 4. Lloyd iterations: one job each, all codebooks together.
+    // 3. Initial centroids on the driver from a small hash sample, or the state of a checkpoint.
+    LloydCheckpoint checkpoint = p.checkpointEvery() > 0 || p.resume()
+        ? LloydCheckpoint.open(p, manifest.source, section, conf) : null;
+    LloydCheckpoint.State resumed = null;
+    if (p.resume()) {
+      resumed = checkpoint.load();
+    } else if (checkpoint != null) {
+      checkpoint.clear();
+    }
     Manifest.Result result = new Manifest.Result();
     result.trainingPoints = trainingPoints;
     result.kernel = AssignKernels.byName(p.kernel()).name();
     result.stoppedBy = "iterations";
     double previousObjective = Double.NaN;
-    for (int it = 0; it < p.iterations(); it++) {
+    float[][] centroids;
+    int firstIteration = 0;
+    if (resumed != null) {
+      centroids = resumed.decodeCentroids();
+      firstIteration = resumed.iterationsDone;
+      previousObjective = resumed.previousObjective();
+      result.objective.addAll(resumed.objective);
+      result.emptySplits.addAll(resumed.emptySplits);
+      result.iterationsRun = resumed.iterationsDone;
+      if (resumed.converged) {
+        result.stoppedBy = "tol";
+        firstIteration = p.iterations();
+      }
+      timer.lap("init");
+    } else {
+      centroids = InitialCentroids.compute(blocks, p, dim, pointsPerCodebook);
+      LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.init(),
+          timer.lap("init"));
+    }
+
+    // 4. Lloyd iterations: one job each, all codebooks together. The iteration index stays the absolute one
+    // after a resume: CentroidUpdate seeds its splits with it.
+    for (int it = firstIteration; it < p.iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
       jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
@@ -179,7 +218,22 @@ public final class QuantizeEngine {
           p.iterations(), objective, Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
           100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs));
       previousObjective = objective;
-      if (p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol()) {
+      boolean converged = p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol();
+      if (p.checkpointEvery() > 0 && (it + 1) % p.checkpointEvery() == 0) {
+        LloydCheckpoint.State st = new LloydCheckpoint.State();
+        st.iterationsDone = it + 1;
+        st.converged = converged;
+        st.objective.addAll(result.objective);
+        st.emptySplits.addAll(result.emptySplits);
+        st.previousObjectiveBits = Double.doubleToRawLongBits(previousObjective);
+        st.storeCentroids(centroids);
+        checkpoint.save(st);
+        IntConsumer hook = afterCheckpointHook;
+        if (hook != null) {
+          hook.accept(it + 1);
+        }
+      }
+      if (converged) {
         result.stoppedBy = "tol";
         LOG.info("stopping: relative objective change {} < --tol {}", relChange, p.tol());
         break;

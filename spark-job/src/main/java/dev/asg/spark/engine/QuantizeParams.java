@@ -85,6 +85,15 @@ public final class QuantizeParams implements Serializable {
   public static final String KERNEL = "kernel";
   /** "auto": the Vector API kernel when the executor JVM has jdk.incubator.vector, else the scalar one. */
   public static final String KERNEL_DEFAULT = "auto";
+  public static final String CHECKPOINT_EVERY = "checkpoint-every";
+  /**
+   * 0: no checkpoints. A run is minutes on a cluster and each checkpoint writes the codebooks through the
+   * filesystem, so only long runs that may be killed (preemptible executors, time-limited queues) should pay it.
+   */
+  public static final int CHECKPOINT_EVERY_DEFAULT = 0;
+  public static final String RESUME = "resume";
+  /** Never continue from an old checkpoint unless asked: a fresh run must not depend on leftovers. */
+  public static final boolean RESUME_DEFAULT = false;
 
   /** Highest m and k we accept: a ConceptID must fit in an int and the codebook in one driver array. */
   public static final int MAX_M = 65536;
@@ -113,6 +122,8 @@ public final class QuantizeParams implements Serializable {
   private final int partitions;
   private final int partitionMb;
   private final String kernel;
+  private final int checkpointEvery;
+  private final boolean resume;
 
   private QuantizeParams(Builder b) {
     this.input = b.input;
@@ -136,6 +147,8 @@ public final class QuantizeParams implements Serializable {
     this.partitions = b.partitions;
     this.partitionMb = b.partitionMb;
     this.kernel = b.kernel;
+    this.checkpointEvery = b.checkpointEvery;
+    this.resume = b.resume;
   }
 
   public static Builder builder() {
@@ -193,6 +206,8 @@ public final class QuantizeParams implements Serializable {
     p.put(PARTITIONS, partitions);
     p.put(PARTITION_MB, partitionMb);
     p.put(KERNEL, kernel);
+    p.put(CHECKPOINT_EVERY, checkpointEvery);
+    p.put(RESUME, resume);
     p.put(OUTPUT, output);
     p.put(OVERWRITE, overwrite);
     return p;
@@ -284,6 +299,16 @@ public final class QuantizeParams implements Serializable {
     return kernel;
   }
 
+  /** Write a checkpoint after every N-th Lloyd iteration; 0 = never. */
+  public int checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  /** Continue from a matching checkpoint under {@code <output>._ckpt} if there is one. */
+  public boolean resume() {
+    return resume;
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.input = input;
@@ -307,6 +332,8 @@ public final class QuantizeParams implements Serializable {
     b.partitions = partitions;
     b.partitionMb = partitionMb;
     b.kernel = kernel;
+    b.checkpointEvery = checkpointEvery;
+    b.resume = resume;
     return b;
   }
 
@@ -333,6 +360,8 @@ public final class QuantizeParams implements Serializable {
     private int partitions = PARTITIONS_DEFAULT;
     private int partitionMb = PARTITION_MB_DEFAULT;
     private String kernel = KERNEL_DEFAULT;
+    private int checkpointEvery = CHECKPOINT_EVERY_DEFAULT;
+    private boolean resume = RESUME_DEFAULT;
 
     public Builder input(String v) {
       input = v;
@@ -447,6 +476,16 @@ public final class QuantizeParams implements Serializable {
       return this;
     }
 
+    public Builder checkpointEvery(int v) {
+      checkpointEvery = v;
+      return this;
+    }
+
+    public Builder resume(boolean v) {
+      resume = v;
+      return this;
+    }
+
     public QuantizeParams build() {
       require(input != null && !input.isBlank(), "--" + INPUT + " is required: the model file or URI to read");
       require(output != null && !output.isBlank(), "--" + OUTPUT + " is required: the artifact directory to write");
@@ -457,6 +496,8 @@ public final class QuantizeParams implements Serializable {
           "training points per centroid before sampling");
       checkRange(INIT_POINTS_PER_CENTROID, initPointsPerCentroid, 1, 1 << 16, "k-means++ sample per centroid");
       checkRange(PARTITIONS, partitions, 0, MAX_PARTITIONS, "row-range partitions (0 = from table size)");
+      checkRange(CHECKPOINT_EVERY, checkpointEvery, 0, MAX_ITERATIONS, "Lloyd iterations between checkpoints "
+          + "(0 = none)");
       checkRange(PARTITION_MB, partitionMb, 1, 1 << 16, "MB of float32 rows per partition");
       require(tol >= 0 && tol < 1, "--" + TOL + " " + tol + " is not allowed; --" + TOL
           + " must be in [0, 1) (0 = run every iteration)");

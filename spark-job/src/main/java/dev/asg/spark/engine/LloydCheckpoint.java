@@ -1,0 +1,263 @@
+package dev.asg.spark.engine;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.artifact.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Lloyd loop's state after some iteration, saved under {@code <output>._ckpt/} ({@code <output>._ckpt/<section>/}
+ * for a decoder run) so {@code --resume} can continue a killed run. The engine is deterministic and the centroids
+ * alone determine the next iteration, so resuming from a checkpoint gives bit-identical results to an
+ * uninterrupted run; the centroids are therefore stored bit-exactly (float32 little-endian, base64).
+ *
+ * <p>Each checkpoint is a new file {@code state-<iteration>.json}, written to a temporary name and renamed: the
+ * destination never exists, so the rename is atomic on HDFS, object-store connectors and local disks alike, and a
+ * crash while writing leaves the previous checkpoint intact. Older states are deleted after the new one is in place.
+ */
+public final class LloydCheckpoint {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Sibling of the output directory: {@code <output>._ckpt}. */
+  public static final String SUFFIX = "._ckpt";
+  private static final String PREFIX = "state-";
+  private static final String EXT = ".json";
+
+  /** What is saved: JSON via Jackson. */
+  public static final class State {
+    @JsonProperty("fingerprint")
+    public Map<String, String> fingerprint = new LinkedHashMap<>();
+    @JsonProperty("iterations_done")
+    public int iterationsDone;
+    /** True when --tol stopped the loop at this iteration: a resumed run must not run more. */
+    @JsonProperty("converged")
+    public boolean converged;
+    @JsonProperty("objective")
+    public List<Double> objective = new ArrayList<>();
+    @JsonProperty("empty_splits")
+    public List<Integer> emptySplits = new ArrayList<>();
+    /** Raw bits: the first iteration's "previous" objective is NaN, which JSON cannot hold. */
+    @JsonProperty("previous_objective_bits")
+    public long previousObjectiveBits;
+    /** One base64 string of float32 little-endian values per codebook. */
+    @JsonProperty("centroids")
+    public List<String> centroids = new ArrayList<>();
+
+    public double previousObjective() {
+      return Double.longBitsToDouble(previousObjectiveBits);
+    }
+
+    public float[][] decodeCentroids() {
+      float[][] out = new float[centroids.size()][];
+      for (int c = 0; c < out.length; c++) {
+        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(centroids.get(c))).order(ByteOrder.LITTLE_ENDIAN);
+        out[c] = new float[b.remaining() / Float.BYTES];
+        b.asFloatBuffer().get(out[c]);
+      }
+      return out;
+    }
+
+    public void storeCentroids(float[][] cs) {
+      centroids.clear();
+      for (float[] c : cs) {
+        ByteBuffer b = ByteBuffer.allocate(c.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(c);
+        centroids.add(Base64.getEncoder().encodeToString(b.array()));
+      }
+    }
+  }
+
+  private final Path dir;
+  private final FileSystem fs;
+  private final Map<String, String> fingerprint;
+
+  private LloydCheckpoint(Path dir, FileSystem fs, Map<String, String> fingerprint) {
+    this.dir = dir;
+    this.fs = fs;
+    this.fingerprint = fingerprint;
+  }
+
+  /** {@code <output>._ckpt}, qualified. */
+  public static Path rootFor(String output, Configuration conf) throws IOException {
+    Path out = new Path(output);
+    FileSystem fs = out.getFileSystem(conf);
+    out = fs.makeQualified(out);
+    return new Path(out.getParent(), out.getName() + SUFFIX);
+  }
+
+  /** The checkpoint of one run (section null) or one decoder section. */
+  public static LloydCheckpoint open(QuantizeParams p, Manifest.Source source, String section, Configuration conf) {
+    try {
+      Path root = rootFor(p.output(), conf);
+      Path dir = section == null ? root : new Path(root, section);
+      FileSystem fs = dir.getFileSystem(conf);
+      return new LloydCheckpoint(dir, fs, fingerprint(p, source, conf));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the checkpoint directory for --output " + p.output(), e);
+    }
+  }
+
+  /**
+   * What a checkpoint belongs to: every parameter that changes the Lloyd iterations, and the source's identity.
+   * The source's sha256 is computed asynchronously (too late for this check), so its length and modification
+   * time stand in for it. Partitioning, kernel and output are left out: results do not depend on them.
+   */
+  static Map<String, String> fingerprint(QuantizeParams p, Manifest.Source source, Configuration conf)
+      throws IOException {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put(QuantizeParams.M, String.valueOf(p.m()));
+    f.put(QuantizeParams.K, String.valueOf(p.k()));
+    f.put(QuantizeParams.CODEBOOK, p.codebook().flagValue());
+    f.put(QuantizeParams.INIT, p.init());
+    f.put(QuantizeParams.INIT_POINTS_PER_CENTROID, String.valueOf(p.initPointsPerCentroid()));
+    f.put(QuantizeParams.ITERATIONS, String.valueOf(p.iterations()));
+    f.put(QuantizeParams.TOL, String.valueOf(p.tol()));
+    f.put(QuantizeParams.MAX_POINTS_PER_CENTROID, String.valueOf(p.maxPointsPerCentroid()));
+    f.put(QuantizeParams.SEED, String.valueOf(p.seed()));
+    f.put(QuantizeParams.TENSOR, String.valueOf(source.tensor));
+    f.put("source-uri", source.uri);
+    f.put("shape", Arrays.toString(source.shape));
+    Path src = new Path(source.uri);
+    FileSystem sfs = src.getFileSystem(conf);
+    FileStatus st = sfs.getFileStatus(src);
+    long length = st.isDirectory() ? sfs.getContentSummary(src).getLength() : st.getLen();
+    f.put("source-length", String.valueOf(length));
+    f.put("source-modified", String.valueOf(st.getModificationTime()));
+    return f;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * The latest saved state if it matches this run; null (with a WARN) if there is none. A state of another run
+   * is an InvalidInputException naming what differs: resuming it would silently mix two runs.
+   */
+  public State load() {
+    try {
+      Path latest = latestState();
+      if (latest == null) {
+        LOG.warn("--resume: no checkpoint in {}; starting from scratch", dir);
+        return null;
+      }
+      State s;
+      try (InputStream in = fs.open(latest)) {
+        s = JSON.readValue(in, State.class);
+      }
+      List<String> diffs = new ArrayList<>();
+      for (String key : union(fingerprint, s.fingerprint)) {
+        String was = s.fingerprint.get(key);
+        String now = fingerprint.get(key);
+        if (was == null ? now != null : !was.equals(now)) {
+          diffs.add(key + " " + was + " in the checkpoint, " + now + " now");
+        }
+      }
+      if (!diffs.isEmpty()) {
+        throw new InvalidInputException("--resume: the checkpoint " + dir + " belongs to a different run ("
+            + String.join("; ", diffs) + "); delete " + dir + " or drop --resume");
+      }
+      LOG.info("resuming from {} after iteration {}", latest, s.iterationsDone);
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the checkpoint in " + dir, e);
+    }
+  }
+
+  /** Removes a checkpoint left by an earlier run: a fresh run must not leave a mix of two runs' states. */
+  public void clear() {
+    try {
+      if (fs.exists(dir) && fs.delete(dir, true)) {
+        LOG.info("removed the old checkpoint {} (not resuming: no --resume)", dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the old checkpoint " + dir, e);
+    }
+  }
+
+  /** Saves {@code s} (its fingerprint is set here) atomically, then drops older states. */
+  public void save(State s) {
+    s.fingerprint = fingerprint;
+    String name = String.format("%s%09d%s", PREFIX, s.iterationsDone, EXT);
+    Path target = new Path(dir, name);
+    Path tmp = new Path(dir, "." + name + "." + UUID.randomUUID() + ".tmp");
+    try {
+      fs.mkdirs(dir);
+      try (OutputStream os = fs.create(tmp, true)) {
+        JSON.writeValue(os, s);
+      }
+      if (fs.exists(target)) {
+        fs.delete(target, false);
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("could not rename " + tmp + " to " + target);
+      }
+      for (FileStatus st : fs.listStatus(dir, p -> isState(p.getName()) && !p.getName().equals(name))) {
+        fs.delete(st.getPath(), false);
+      }
+      LOG.info("checkpoint after iteration {} written to {}", s.iterationsDone, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the checkpoint " + target, e);
+    }
+  }
+
+  /** Deletes {@code <output>._ckpt} after the output was committed; failures are logged, not thrown. */
+  public static void deleteAfterCommit(String output, Configuration conf) {
+    try {
+      Path root = rootFor(output, conf);
+      FileSystem fs = root.getFileSystem(conf);
+      if (fs.exists(root) && fs.delete(root, true)) {
+        LOG.info("removed the checkpoint {}: the output is committed", root);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not remove the checkpoint next to {}: {}; delete it by hand", output, e.getMessage());
+    }
+  }
+
+  private Path latestState() throws IOException {
+    if (!fs.exists(dir)) {
+      return null;
+    }
+    Path best = null;
+    // Zero-padded iteration numbers: the greatest name is the latest state.
+    for (FileStatus st : fs.listStatus(dir, p -> isState(p.getName()))) {
+      if (best == null || st.getPath().getName().compareTo(best.getName()) > 0) {
+        best = st.getPath();
+      }
+    }
+    return best;
+  }
+
+  private static boolean isState(String name) {
+    return name.startsWith(PREFIX) && name.endsWith(EXT);
+  }
+
+  private static List<String> union(Map<String, String> a, Map<String, String> b) {
+    List<String> keys = new ArrayList<>(a.keySet());
+    for (String k : b.keySet()) {
+      if (!keys.contains(k)) {
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+}
