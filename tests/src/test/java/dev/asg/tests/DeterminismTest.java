@@ -60,4 +60,27 @@ class DeterminismTest {
       assertEquals(7, ((Number) b.params.get("partitions")).intValue());
     }
   }
+
+  @Test
+  void quantize_realMiniLmTable_identicalDigestsAcrossPartitionings() throws Exception {
+    // The real all-MiniLM-L6-v2 table (test-scoped Maven dependency): 1 partition on local[1] vs 7 on local[2].
+    Path onnx = dir.resolve("all-minilm-l6-v2.onnx");
+    try (java.io.InputStream in = DeterminismTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
+      java.nio.file.Files.copy(in, onnx);
+    }
+    List<Manifest> runs = new ArrayList<>();
+    String[][] setups = {{"local[1]", "1"}, {"local[2]", "7"}};
+    for (String[] s : setups) {
+      SparkSession spark = LocalSpark.start(s[0]);
+      try {
+        runs.add(QuantizeCommand.quantize(spark, QuantizeParams.builder().input(onnx.toString())
+            .output(dir.resolve("minilm-" + s[1]).toString()).m(24).k(32).iterations(3).vocab("none")
+            .partitions(Integer.parseInt(s[1])).build()));
+      } finally {
+        spark.stop();
+      }
+    }
+    assertEquals(runs.get(0).digests, runs.get(1).digests);
+    assertEquals(runs.get(0).result.objective, runs.get(1).result.objective);
+  }
 }
