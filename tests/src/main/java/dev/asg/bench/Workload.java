@@ -6,9 +6,10 @@ import java.nio.file.Path;
  * One benchmark workload: a table and the quantization every engine is asked for.
  *
  * @param mllibSegments codebooks the mllib baseline trains (its time is extrapolated to all of them)
+ * @param faissIterations iterations faiss runs (its wall time is extrapolated to {@code iterations} when fewer)
  */
 record Workload(String name, Path input, String tensor, long rows, int dim, int m, int k, String codebook,
-    int iterations, int mllibSegments, String note) {
+    int iterations, int mllibSegments, int faissIterations, String note) {
 
   static final int MAX_POINTS_PER_CENTROID = 256;
 

@@ -159,6 +159,41 @@ public final class Manifest {
     public double[] relativeMsePerSegment;
     @JsonProperty("kernel")
     public String kernel;
+    /** Where each Lloyd iteration's time went (timing only; null for engines that do not measure it). */
+    @JsonProperty("iteration_timings")
+    public IterationTimings iterationTimings;
+  }
+
+  /**
+   * Per Lloyd iteration: the driver's wall time, and the compute time its tasks reported (assignment and
+   * statistics, summed over tasks). {@code spark_overhead = 1 - task_compute / (slots * wall)} is the share of
+   * the slots' time spent on anything but our code: job launch, task scheduling and serialization, the broadcast,
+   * the reduce, the driver's centroid update, and slots idle while the last tasks of a wave finish.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class IterationTimings {
+    /** Task slots (cores) the iterations ran on: Spark's default parallelism. */
+    @JsonProperty("slots")
+    public int slots;
+    @JsonProperty("wall_s")
+    public List<Double> wallSeconds = new ArrayList<>();
+    @JsonProperty("task_compute_s")
+    public List<Double> taskComputeSeconds = new ArrayList<>();
+    @JsonProperty("spark_overhead")
+    public List<Double> sparkOverhead = new ArrayList<>();
+
+    /** Records one iteration; returns its overhead fraction. */
+    public double add(double wall, double taskCompute) {
+      double overhead = slots > 0 && wall > 0 ? Math.max(0.0, 1.0 - taskCompute / (slots * wall)) : Double.NaN;
+      wallSeconds.add(round(wall));
+      taskComputeSeconds.add(round(taskCompute));
+      sparkOverhead.add(Double.isFinite(overhead) ? round(overhead) : null);
+      return overhead;
+    }
+
+    private static double round(double v) {
+      return Math.round(v * 10000) / 10000.0;
+    }
   }
 
   public void write(OutputStream out) throws IOException {

@@ -6,11 +6,17 @@ package dev.asg.common.kmeans;
  * <p>Contract, shared by every implementation so that results are bit-identical whichever one runs:
  * <ul>
  *   <li>Sub-vector r is {@code x[xOff + r * xStride + d]} for d in [0, dsub).</li>
- *   <li>For centroid j, {@code dot_j} is accumulated in float with one fused multiply-add per dimension, in
- *       dimension order d = 0, 1, ..., dsub-1, starting from 0: {@code dot = fma(x[d], c_j[d], dot)}.</li>
- *   <li>The score is {@code s_j = norm_j - 2f * dot_j} with {@code norm_j = ||c_j||^2} as precomputed by
- *       {@link PreparedCodebook}. ||x||^2 is constant per row and left out.</li>
- *   <li>The chosen centroid is the smallest j with the minimum score (ties go to the lowest index).</li>
+ *   <li>For centroid j the kernel accumulates, in float with one fused multiply-add per dimension, in dimension
+ *       order d = 0, 1, ..., dsub-1, starting from {@code h_j = -norm_j / 2}:
+ *       {@code a = fma(x[d], c_j[d], a)}, where {@code norm_j = ||c_j||^2} and {@code h_j} are precomputed by
+ *       {@link PreparedCodebook} ({@link PreparedCodebook#negHalfNorms()}). So {@code a_j = x.c_j - ||c_j||^2 / 2}
+ *       and the nearest centroid has the LARGEST {@code a_j}. Starting the chain at {@code h_j} instead of 0 folds
+ *       the norm into the accumulation, so selecting needs no arithmetic beyond one compare.</li>
+ *   <li>The score reported is {@code s_j = -2f * a_j} (exact), i.e. {@code ||c_j||^2 - 2 x.c_j}: the squared
+ *       distance minus ||x||^2, which is constant per row and left out.</li>
+ *   <li>The chosen centroid is the smallest j with the maximum {@code a_j} (ties go to the lowest index); NaN
+ *       never wins. If no {@code a_j} is above -Infinity (non-finite or overflowing input), the first j whose
+ *       {@code a_j} is not NaN is chosen, else j = 0.</li>
  *   <li>A row's answer depends only on its own values and the codebook: never on n, on where it sits in a
  *       register block, or on which implementation ran.</li>
  * </ul>

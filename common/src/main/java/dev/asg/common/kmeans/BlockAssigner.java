@@ -56,7 +56,10 @@ public final class BlockAssigner {
   }
 
   /**
-   * Adds the rows' assignments (from {@link #assign}) into {@code stats}.
+   * Adds the rows' assignments (from {@link #assign}) into {@code stats}: per centroid the fixed-point coordinate
+   * sums and counts, and into the objective the rows' fixed-point SCORES ({@code ||c||^2 - 2 x.c}). The objective
+   * proper adds the constant {@link #squaredNormSum} of the same rows: ||x||^2 does not change between
+   * iterations, so it is summed once per run rather than once per iteration (it cost as much as the sums here).
    *
    * @param previous the assignments this block had in the previous iteration, or null when unknown; used only
    *     for the advisory "changed" count and then overwritten with the new assignments
@@ -64,19 +67,13 @@ public final class BlockAssigner {
   public void accumulate(float[] rows, int nRows, int[] idx, float[] score, int[] previous, LloydStats stats,
       FixedPoint valueFp, FixedPoint objectiveFp) {
     long changed = 0;
+    long objective = 0;
     for (int r = 0; r < nRows; r++) {
       int rowOff = r * dim;
       for (int i = 0; i < m; i++) {
         int p = r * m + i;
-        int xOff = rowOff + i * dsub;
-        stats.add(mode.codebookOf(i), idx[p], rows, xOff, valueFp);
-        double xNorm = 0;
-        for (int d = 0; d < dsub; d++) {
-          double v = rows[xOff + d];
-          xNorm += v * v;
-        }
-        // score + ||x||^2 is the squared distance up to float rounding; clamp the tiny negative results.
-        stats.addObjective(objectiveFp.toFixed(Math.max(0.0, score[p] + xNorm)));
+        stats.add(mode.codebookOf(i), idx[p], rows, rowOff + i * dsub, valueFp);
+        objective += objectiveFp.toFixed(score[p]);
         if (previous != null && previous[p] != idx[p]) {
           changed++;
         }
@@ -85,6 +82,27 @@ public final class BlockAssigner {
     if (previous != null) {
       System.arraycopy(idx, 0, previous, 0, nRows * m);
     }
+    stats.addObjective(objective);
     stats.addChanged(changed);
+  }
+
+  /**
+   * The fixed-point sum over the rows' sub-vectors of {@code ||x_sub||^2} (each term in double, rounded once), the
+   * part of the k-means objective that does not depend on the centroids: objective = this + the sum of scores
+   * that {@link #accumulate} adds. Exact and order-independent like every {@link FixedPoint} sum.
+   */
+  public static long squaredNormSum(float[] rows, int nRows, int m, int dsub, FixedPoint objectiveFp) {
+    long sum = 0;
+    int subs = Math.multiplyExact(nRows, m);
+    for (int p = 0; p < subs; p++) {
+      int off = p * dsub;
+      double norm = 0;
+      for (int d = 0; d < dsub; d++) {
+        double v = rows[off + d];
+        norm += v * v;
+      }
+      sum += objectiveFp.toFixed(norm);
+    }
+    return sum;
   }
 }

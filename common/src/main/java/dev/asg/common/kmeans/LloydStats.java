@@ -19,6 +19,8 @@ public final class LloydStats implements Serializable {
   private long objective;
   private long changed;
   private long points;
+  /** Task time spent computing these stats (timing only: never part of any result or digest). */
+  private long computeNanos;
 
   public LloydStats(int codebooks, int k, int dsub) {
     this.codebooks = codebooks;
@@ -42,14 +44,12 @@ public final class LloydStats implements Serializable {
     objective += other.objective;
     changed += other.changed;
     points += other.points;
+    computeNanos += other.computeNanos;
     return this;
   }
 
   void add(int codebook, int centroid, float[] x, int xOff, FixedPoint valueFp) {
-    int base = (codebook * k + centroid) * dsub;
-    for (int d = 0; d < dsub; d++) {
-      sums[base + d] += valueFp.toFixed(x[xOff + d]);
-    }
+    valueFp.addValues(x, xOff, sums, (codebook * k + centroid) * dsub, dsub);
     counts[codebook * k + centroid]++;
     points++;
   }
@@ -60,6 +60,16 @@ public final class LloydStats implements Serializable {
 
   void addChanged(long n) {
     changed += n;
+  }
+
+  /** Records task compute time, so the driver can tell Spark's own per-iteration overhead from the work. */
+  public void addComputeNanos(long nanos) {
+    computeNanos += nanos;
+  }
+
+  /** Summed task compute time of the merged partials (timing only). */
+  public long computeNanos() {
+    return computeNanos;
   }
 
   public int codebooks() {

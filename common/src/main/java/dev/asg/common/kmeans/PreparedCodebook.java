@@ -16,6 +16,8 @@ import java.util.Arrays;
  *   <li>{@link #norms()}: length kPad, {@code norm_j = ||c_j||^2} as a float fma chain in dimension order starting
  *       from 0, the exact value {@link AssignKernel}'s contract refers to. Padding entries are +Infinity, so a
  *       padding column scores +Infinity (or NaN) and never wins a strict {@code <} comparison.</li>
+ *   <li>{@link #negHalfNorms()}: length kPad, {@code -0.5f * norm_j} (exact: halving only moves the exponent),
+ *       where every kernel starts centroid j's fma chain (see {@link AssignKernel}); -Infinity for padding.</li>
  *   <li>{@link #panels()} (package-private, for {@link VectorAssignKernel}): the transposed layout cut into panels
  *       of {@link #PANEL} centroids, element {@code [(j / PANEL) * dsub * PANEL + d * PANEL + j % PANEL]}. Inside a
  *       panel, consecutive dimensions sit a compile-time constant {@code PANEL} floats apart, so the JIT can prove
@@ -56,6 +58,7 @@ public final class PreparedCodebook implements Serializable {
   private final transient float[] transposed;
   private final transient float[] panels;
   private final transient float[] norms;
+  private final transient float[] negHalfNorms;
   private final transient float[] ids;
 
   private PreparedCodebook(int k, int dsub, float[] centroids) {
@@ -66,6 +69,7 @@ public final class PreparedCodebook implements Serializable {
     this.transposed = new float[kPad * dsub];
     this.panels = new float[kPad * dsub];
     this.norms = new float[kPad];
+    this.negHalfNorms = new float[kPad];
     this.ids = new float[kPad];
     for (int j = 0; j < k; j++) {
       float norm = 0f;
@@ -80,6 +84,9 @@ public final class PreparedCodebook implements Serializable {
       norms[j] = norm;
     }
     Arrays.fill(norms, k, kPad, Float.POSITIVE_INFINITY);
+    for (int j = 0; j < kPad; j++) {
+      negHalfNorms[j] = -0.5f * norms[j];
+    }
     for (int j = 0; j < kPad; j++) {
       ids[j] = j;
     }
@@ -154,6 +161,14 @@ public final class PreparedCodebook implements Serializable {
   /** Length kPad: {@code ||c_j||^2} (float fma chain, d = 0..dsub-1), +Infinity for padding (read-only). */
   public float[] norms() {
     return norms;
+  }
+
+  /**
+   * Length kPad: {@code -0.5f * norms()[j]}, the start of centroid j's fma chain in every kernel; -Infinity for
+   * padding (internal array: read-only).
+   */
+  public float[] negHalfNorms() {
+    return negHalfNorms;
   }
 
   /** Panel layout, see the class comment (internal array: read-only). */

@@ -4,15 +4,15 @@ package dev.asg.common.kmeans;
  * The reference {@link AssignKernel} in plain Java, and the production fallback when the incubating Vector API
  * module is not available (an executor JVM started without {@code --add-modules jdk.incubator.vector}).
  *
- * <p>Per row it accumulates all k dot products in a scratch array with the dimension loop outermost. Each
- * {@code acc[j]} still sees exactly the contract's fma chain (d = 0, 1, ..., dsub-1 starting at 0), but the
+ * <p>Per row it accumulates all k chains in a scratch array with the dimension loop outermost. Each
+ * {@code acc[j]} still sees exactly the contract's fma chain (d = 0, 1, ..., dsub-1 starting at -norm_j/2), but the
  * inner loop over j is a plain array loop that C2 can auto-vectorize, which makes this fallback several times
  * faster than a dot product per centroid. The scratch is one row of k floats, never an n x k matrix.
  *
- * <p>Selection: {@code best} starts at +Infinity and is replaced only on a strict {@code <}, scanning j upwards, so
- * the lowest j among equal minima wins and NaN scores never win. If no score is below +Infinity (every score is
- * +Infinity or NaN, which needs overflowing or non-finite input), the row goes to {@link #degenerate}: the first
- * j whose score is not NaN, else j = 0. The vector kernel defers to this class for such rows, so both agree.
+ * <p>Selection: {@code best} starts at -Infinity and is replaced only on a strict {@code >}, scanning j upwards, so
+ * the lowest j among equal maxima wins and NaN never wins. If no chain ends above -Infinity (every one is
+ * -Infinity or NaN, which needs overflowing or non-finite input), the row goes to {@link #degenerate}: the first
+ * j whose chain is not NaN, else j = 0. The vector kernel defers to this class for such rows, so both agree.
  */
 public final class ScalarAssignKernel implements AssignKernel {
 
@@ -44,10 +44,8 @@ public final class ScalarAssignKernel implements AssignKernel {
     int dsub = cb.dsub();
     int kPad = cb.kPad();
     float[] t = cb.transposed();
-    float[] norms = cb.norms();
-    for (int j = 0; j < k; j++) {
-      acc[j] = 0f;
-    }
+    float[] h = cb.negHalfNorms();
+    System.arraycopy(h, 0, acc, 0, k);
     for (int d = 0; d < dsub; d++) {
       float xd = x[base + d];
       int off = d * kPad;
@@ -55,36 +53,34 @@ public final class ScalarAssignKernel implements AssignKernel {
         acc[j] = Math.fma(xd, t[off + j], acc[j]);
       }
     }
-    float best = Float.POSITIVE_INFINITY;
+    float best = Float.NEGATIVE_INFINITY;
     int bestJ = -1;
     for (int j = 0; j < k; j++) {
-      float s = norms[j] - 2f * acc[j];
-      if (s < best) {
-        best = s;
+      float a = acc[j];
+      if (a > best) {
+        best = a;
         bestJ = j;
       }
     }
     if (bestJ < 0) {
-      degenerate(norms, acc, k, idx, idxPos, score, scorePos);
+      degenerate(acc, k, idx, idxPos, score, scorePos);
       return;
     }
     idx[idxPos] = bestJ;
-    score[scorePos] = best;
+    score[scorePos] = -2f * best;
   }
 
-  /** No score below +Infinity: take the first non-NaN score (it is +Infinity), else centroid 0. */
-  private static void degenerate(float[] norms, float[] acc, int k, int[] idx, int idxPos, float[] score,
-      int scorePos) {
+  /** No chain above -Infinity: take the first non-NaN one (it is -Infinity, score +Infinity), else centroid 0. */
+  private static void degenerate(float[] acc, int k, int[] idx, int idxPos, float[] score, int scorePos) {
     for (int j = 0; j < k; j++) {
-      float s = norms[j] - 2f * acc[j];
-      if (!Float.isNaN(s)) {
+      if (!Float.isNaN(acc[j])) {
         idx[idxPos] = j;
-        score[scorePos] = s;
+        score[scorePos] = -2f * acc[j];
         return;
       }
     }
     idx[idxPos] = 0;
-    score[scorePos] = norms[0] - 2f * acc[0];
+    score[scorePos] = -2f * acc[0];
   }
 
   @Override

@@ -2,9 +2,9 @@ package dev.asg.common.kmeans;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,26 +13,25 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Shape of the computation (L = lanes, 8 on AVX2; a panel is {@link PreparedCodebook#PANEL} = 32 centroids):
  * <ul>
- *   <li>Register block: 2 rows x 4 vectors of centroids = 8 accumulators. Per dimension d it loads 4 centroid
- *       vectors, broadcasts x[r][d] of each row and issues 8 lane-wise fmas, in d order from a zero accumulator,
- *       which is the contract's fma chain per lane. 2 x 4 was the fastest block measured on the 2-core AVX2 EPYC
- *       this was tuned on; blocks with 12 or more accumulators (3x4, 4x3), and unrolling the dimension loop,
+ *   <li>Rows are copied 32 at a time into a tile, row i at {@code tile[d * 32 + i]}: the codebook panel's stride,
+ *       so in the dimension loop one induction variable q = d * 32 indexes both the panel ({@code p + q}) and the
+ *       tile ({@code q + i}), C2 removes every bounds check, and the strided gather of a row is paid once.</li>
+ *   <li>Register block: 2 rows x 4 vectors of centroids = 8 accumulators, each starting at the centroids'
+ *       {@code -||c||^2 / 2} (the contract's chain start). Per dimension it loads 4 centroid vectors, broadcasts
+ *       x[r][d] of each row and issues 8 lane-wise fmas. 2 x 4 was the fastest block measured on the 2-core AVX2
+ *       EPYC this was tuned on; blocks with 12 or more accumulators (3x4, 4x3), and unrolling the dimension loop,
  *       made C2 spill accumulators to the stack inside the loop and ran 30-40% slower.</li>
- *   <li>The dimension loop has a single induction variable q = d * 32 that indexes both the codebook panel
- *       ({@code p + q}) and a per-block copy of the rows' values laid out with the same stride ({@code tile[q + r]}),
- *       so C2 removes every bounds check from the loop and uses base+index addressing.</li>
- *   <li>After the loop the accumulators go through a small scratch array into {@link #merge}: score
- *       {@code norm - (acc + acc)} (acc + acc is exactly the contract's 2f * acc), then a lane-wise strict
- *       {@code <} against the row's running best and a blend of both the score and the centroid index (carried
- *       as a float: exact up to {@link PreparedCodebook#MAX_K}). The round trip through memory is deliberate:
- *       it stops C2 from hoisting the epilogue's loads above the dimension loop, where they took registers and
- *       forced accumulator spills.</li>
- *   <li>Each lane sees the centroids j = lane (mod L) in increasing order and keeps the first strict minimum, so
- *       after the last panel each lane holds its lowest-index minimum; {@link Scratch#finish} then picks the
- *       minimum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
+ *   <li>After the loop {@link #keepBest} folds each accumulator into the row's running per-lane best: one strict
+ *       {@code >} compare and two blends (value, and the centroid index carried as a float, exact up to
+ *       {@link PreparedCodebook#MAX_K}). Because the norm is already inside the chain there is no score arithmetic
+ *       left: this epilogue costs 3 vector operations per 8 centroids, against the 5 operations, 3 loads and a
+ *       store per 8 of the earlier zero-start version (which ran at 44% of the FMA peak; this one at ~60%).</li>
+ *   <li>Each lane sees the centroids j = lane (mod L) in increasing order and keeps the first strict maximum, so
+ *       after the last panel each lane holds its lowest-index maximum; {@link Scratch#finish} then picks the
+ *       maximum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
  *   <li>Rows left over (n odd) run the 1-row block, whose per-lane operations are the same, so a row's result
  *       never depends on its position.</li>
- *   <li>A row none of whose scores is below +Infinity (possible only with non-finite or overflowing input) is
+ *   <li>A row none of whose chains is above -Infinity (possible only with non-finite or overflowing input) is
  *       handed to {@link ScalarAssignKernel#assignRow}, which defines that case.</li>
  * </ul>
  */
@@ -83,12 +82,18 @@ final class VectorAssignKernel implements AssignKernel {
       return;
     }
     Scratch s = new Scratch(cb, idx, idxOff, idxStride, score, scoreOff, scoreStride);
-    int r = 0;
-    for (; r + 2 <= n; r += 2) {
-      rows2(x, xOff, xStride, r, cb, s);
-    }
-    if (r < n) {
-      rows1(x, xOff, xStride, r, cb, s);
+    for (int r0 = 0; r0 < n; r0 += P) {
+      int rows = Math.min(P, n - r0);
+      s.load(x, xOff, xStride, r0, rows);
+      int i = 0;
+      for (; i + 2 <= rows; i += 2) {
+        rows2(i, cb, s);
+        s.finish(x, xOff, xStride, r0 + i, 2, cb);
+      }
+      if (i < rows) {
+        rows1(i, cb, s);
+        s.finish(x, xOff, xStride, r0 + i, 1, cb);
+      }
     }
   }
 
@@ -97,112 +102,112 @@ final class VectorAssignKernel implements AssignKernel {
     return "vector-" + S.vectorBitSize() + "-" + L;
   }
 
-  /** Rows r0 and r0 + 1: the 2 x 4 register block. */
-  private static void rows2(float[] x, int xOff, int xStride, int r0, PreparedCodebook cb, Scratch s) {
+  /** Tile rows i and i + 1: the 2 x 4 register block. */
+  private static void rows2(int i, PreparedCodebook cb, Scratch s) {
     float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
     int dsub = cb.dsub();
     int kPad = cb.kPad();
     int qEnd = dsub * P;
     float[] xt = s.tile;
-    float[] acc = s.acc;
-    s.start(x, xOff, xStride, r0, 2);
+    float[] bs = s.bestScore;
+    float[] bi = s.bestIdx;
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, L);
+    FloatVector.broadcast(S, -1f).intoArray(bi, 0);
+    FloatVector.broadcast(S, -1f).intoArray(bi, L);
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
-      for (int h = 0; h < P; h += BLOCK) {
-        int p = panel + h;
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = FloatVector.zero(S);
-        FloatVector a02 = FloatVector.zero(S);
-        FloatVector a03 = FloatVector.zero(S);
-        FloatVector a10 = FloatVector.zero(S);
-        FloatVector a11 = FloatVector.zero(S);
-        FloatVector a12 = FloatVector.zero(S);
-        FloatVector a13 = FloatVector.zero(S);
+      for (int hh = 0; hh < P; hh += BLOCK) {
+        int p = panel + hh;
+        int jb = j + hh;
+        FloatVector a00 = FloatVector.fromArray(S, h, jb);
+        FloatVector a01 = FloatVector.fromArray(S, h, jb + L);
+        FloatVector a02 = FloatVector.fromArray(S, h, jb + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(S, h, jb + 3 * L);
+        FloatVector a10 = a00;
+        FloatVector a11 = a01;
+        FloatVector a12 = a02;
+        FloatVector a13 = a03;
         for (int q = 0; q < qEnd; q += P) {
           FloatVector c0 = FloatVector.fromArray(S, t, p + q);
           FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
           FloatVector c2 = FloatVector.fromArray(S, t, p + q + 2 * L);
           FloatVector c3 = FloatVector.fromArray(S, t, p + q + 3 * L);
-          FloatVector x0 = FloatVector.broadcast(S, xt[q]);
+          FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
           a00 = x0.fma(c0, a00);
           a01 = x0.fma(c1, a01);
           a02 = x0.fma(c2, a02);
           a03 = x0.fma(c3, a03);
-          FloatVector x1 = FloatVector.broadcast(S, xt[q + 1]);
+          FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
           a10 = x1.fma(c0, a10);
           a11 = x1.fma(c1, a11);
           a12 = x1.fma(c2, a12);
           a13 = x1.fma(c3, a13);
         }
-        a00.intoArray(acc, 0);
-        a01.intoArray(acc, L);
-        a02.intoArray(acc, 2 * L);
-        a03.intoArray(acc, 3 * L);
-        a10.intoArray(acc, 4 * L);
-        a11.intoArray(acc, 5 * L);
-        a12.intoArray(acc, 6 * L);
-        a13.intoArray(acc, 7 * L);
-        merge(s, 2, j + h, cb);
+        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+        keepBest(bs, bi, L, ids, jb, a10, a11, a12, a13);
       }
     }
-    s.finish(x, xOff, xStride, r0, 2, cb);
   }
 
-  /** Row r0 alone: the same per-lane operations as {@link #rows2}, for the last row when n is odd. */
-  private static void rows1(float[] x, int xOff, int xStride, int r0, PreparedCodebook cb, Scratch s) {
+  /** Tile row i alone: the same per-lane operations as {@link #rows2}, for the last row when n is odd. */
+  private static void rows1(int i, PreparedCodebook cb, Scratch s) {
     float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
     int dsub = cb.dsub();
     int kPad = cb.kPad();
     int qEnd = dsub * P;
     float[] xt = s.tile;
-    float[] acc = s.acc;
-    s.start(x, xOff, xStride, r0, 1);
+    float[] bs = s.bestScore;
+    float[] bi = s.bestIdx;
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
+    FloatVector.broadcast(S, -1f).intoArray(bi, 0);
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
-      for (int h = 0; h < P; h += BLOCK) {
-        int p = panel + h;
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = FloatVector.zero(S);
-        FloatVector a02 = FloatVector.zero(S);
-        FloatVector a03 = FloatVector.zero(S);
+      for (int hh = 0; hh < P; hh += BLOCK) {
+        int p = panel + hh;
+        int jb = j + hh;
+        FloatVector a00 = FloatVector.fromArray(S, h, jb);
+        FloatVector a01 = FloatVector.fromArray(S, h, jb + L);
+        FloatVector a02 = FloatVector.fromArray(S, h, jb + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(S, h, jb + 3 * L);
         for (int q = 0; q < qEnd; q += P) {
-          FloatVector x0 = FloatVector.broadcast(S, xt[q]);
+          FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
           a00 = x0.fma(FloatVector.fromArray(S, t, p + q), a00);
           a01 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a01);
           a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
           a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
         }
-        a00.intoArray(acc, 0);
-        a01.intoArray(acc, L);
-        a02.intoArray(acc, 2 * L);
-        a03.intoArray(acc, 3 * L);
-        merge(s, 1, j + h, cb);
+        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
       }
     }
-    s.finish(x, xOff, xStride, r0, 1, cb);
   }
 
   /**
-   * Folds one block's dot products ({@code s.acc}, row-major rows x 4 vectors) for centroids j0 .. j0 + 4L - 1
-   * into each row's running per-lane best. Vectors go in increasing j, so each lane keeps its first minimum.
+   * Folds one row's chains for centroids jb .. jb + 4L - 1 into its running per-lane best at {@code bs[off..]}
+   * and {@code bi[off..]}: a strict {@code >} per vector, in increasing j, so each lane keeps its first maximum
+   * and NaN never wins. Three vector operations per 8 centroids (compare, two blends): the norm already sits in
+   * the chain, so no score arithmetic is left here.
    */
-  private static void merge(Scratch s, int rows, int j0, PreparedCodebook cb) {
-    float[] norms = cb.norms();
-    float[] ids = cb.ids();
-    float[] acc = s.acc;
-    float[] bs = s.bestScore;
-    float[] bi = s.bestIdx;
-    for (int r = 0; r < rows; r++) {
-      FloatVector best = FloatVector.fromArray(S, bs, r * L);
-      FloatVector bestJ = FloatVector.fromArray(S, bi, r * L);
-      for (int v = 0; v < 4; v++) {
-        FloatVector a = FloatVector.fromArray(S, acc, (r * 4 + v) * L);
-        FloatVector sc = FloatVector.fromArray(S, norms, j0 + v * L).sub(a.add(a));
-        VectorMask<Float> m = sc.lt(best);
-        best = best.blend(sc, m);
-        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j0 + v * L), m);
-      }
-      best.intoArray(bs, r * L);
-      bestJ.intoArray(bi, r * L);
-    }
+  private static void keepBest(float[] bs, float[] bi, int off, float[] ids, int jb, FloatVector a0,
+      FloatVector a1, FloatVector a2, FloatVector a3) {
+    FloatVector best = FloatVector.fromArray(S, bs, off);
+    FloatVector bestJ = FloatVector.fromArray(S, bi, off);
+    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
+    best = best.blend(a0, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb), m);
+    m = a1.compare(VectorOperators.GT, best);
+    best = best.blend(a1, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + L), m);
+    m = a2.compare(VectorOperators.GT, best);
+    best = best.blend(a2, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 2 * L), m);
+    m = a3.compare(VectorOperators.GT, best);
+    best = best.blend(a3, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 3 * L), m);
+    best.intoArray(bs, off);
+    bestJ.intoArray(bi, off);
   }
 
   /** Per-call scratch and output positions; one per {@link #assign} call, so the kernel stays thread-safe. */
@@ -216,8 +221,7 @@ final class VectorAssignKernel implements AssignKernel {
     final int dsub;
     /** The block's rows, element [d * P + r]: the codebook panel's stride, so one index serves both. */
     final float[] tile;
-    final float[] acc = new float[2 * BLOCK];
-    /** Per row and lane: the best score so far (+Infinity = none yet) and its centroid index (-1 = none). */
+    /** Per row and lane: the largest chain so far (-Infinity = none yet) and its centroid index (-1 = none). */
     final float[] bestScore = new float[2 * L];
     final float[] bestIdx = new float[2 * L];
     float[] scalarAcc;
@@ -234,27 +238,29 @@ final class VectorAssignKernel implements AssignKernel {
       this.scoreStride = scoreStride;
     }
 
-    void start(float[] x, int xOff, int xStride, int r0, int rows) {
-      for (int r = 0; r < rows; r++) {
-        int base = xOff + (r0 + r) * xStride;
+    /**
+     * Copies up to {@link PreparedCodebook#PANEL} rows into the tile, row i at {@code tile[d * P + i]}: once per
+     * 32 rows, so the strided gather is paid once per row and every row pair indexes the same tile.
+     */
+    void load(float[] x, int xOff, int xStride, int r0, int rows) {
+      for (int i = 0; i < rows; i++) {
+        int base = xOff + (r0 + i) * xStride;
         for (int d = 0; d < dsub; d++) {
-          tile[d * P + r] = x[base + d];
+          tile[d * P + i] = x[base + d];
         }
       }
-      Arrays.fill(bestScore, 0, rows * L, Float.POSITIVE_INFINITY);
-      Arrays.fill(bestIdx, 0, rows * L, -1f);
     }
 
-    /** Reduces each row's lanes: minimum score, lowest index among equal scores (-0 == +0 as with {@code <}). */
+    /** Reduces each row's lanes: maximum chain, lowest index among equal ones (-0 == +0 as with {@code >}). */
     void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
       for (int r = 0; r < rows; r++) {
-        float best = Float.POSITIVE_INFINITY;
+        float best = Float.NEGATIVE_INFINITY;
         float bestJ = -1f;
         for (int l = r * L; l < r * L + L; l++) {
-          float sc = bestScore[l];
+          float a = bestScore[l];
           float j = bestIdx[l];
-          if (sc < best || (sc == best && j < bestJ)) {
-            best = sc;
+          if (a > best || (a == best && j < bestJ)) {
+            best = a;
             bestJ = j;
           }
         }
@@ -262,14 +268,14 @@ final class VectorAssignKernel implements AssignKernel {
         int ip = idxOff + row * idxStride;
         int sp = scoreOff + row * scoreStride;
         if (bestJ < 0f) {
-          // No score below +Infinity: non-finite or overflowing input. Rare, so defer to the reference.
+          // No chain above -Infinity: non-finite or overflowing input. Rare, so defer to the reference.
           if (scalarAcc == null) {
             scalarAcc = new float[cb.k()];
           }
           ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp);
         } else {
           idx[ip] = (int) bestJ;
-          score[sp] = best;
+          score[sp] = -2f * best;
         }
       }
     }

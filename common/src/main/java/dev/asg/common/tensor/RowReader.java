@@ -15,20 +15,19 @@ import java.util.Objects;
  * never wins a comparison, an infinite row drags its centroid to infinity); the error names the absolute row
  * (the token id) and column so the user can fix or drop it.
  *
- * <p>Buffers: the byte buffer for the raw bytes is a per-thread cached array of up to
- * {@link #THREAD_CACHE_BYTES}, so a Spark task thread that reads partition after partition allocates it once.
- * Larger chunks (up to {@link #MAX_READ_BYTES}) use a temporary array instead, so that an executor with many task
- * threads does not pin 64 MiB per thread forever. Callers that manage their own buffer pass it to
+ * <p>Buffers: the raw bytes go through a per-thread cached array of up to {@link #THREAD_CACHE_BYTES}, and larger
+ * ranges are read in chunks of that size, so a Spark task thread that reads partition after partition allocates it
+ * once and reading a table produces no garbage beyond the float[] it fills. (Reading a 64 MiB partition into a
+ * temporary 64 MiB byte[] instead made the JVM grow its heap during the read by several times the table size.)
+ * 16 MiB requests are still large enough for object stores. Callers that manage their own buffer pass it to
  * {@link #readRows(RangeSource, TableSpec, int, int, float[], int, byte[])}. Thread-safe if the source is.
  */
 public final class RowReader {
-  /**
-   * Largest single read. Big enough that a typical partition (a few MiB to tens of MiB of rows) is one request,
-   * small enough that the transient byte buffer never dominates an executor's heap.
-   */
+  /** Largest single request with a caller's own scratch buffer. */
   public static final int MAX_READ_BYTES = 64 << 20;
 
-  /** Largest buffer kept per thread between calls; see the class comment for why it is smaller than a read. */
+  /** The per-thread buffer, and so the largest request of {@link #readRows(RangeSource, TableSpec, int, int,
+   * float[], int)}; see the class comment. */
   public static final int THREAD_CACHE_BYTES = 16 << 20;
 
   private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[0]);
@@ -45,16 +44,11 @@ public final class RowReader {
   public static void readRows(RangeSource src, TableSpec spec, int firstRow, int nRows, float[] dst, int dstOff)
       throws IOException {
     long totalBytes = checkRange(spec, firstRow, nRows, dst, dstOff) * spec.dtype().bytes();
-    int want = (int) Math.min(totalBytes, MAX_READ_BYTES);
-    byte[] buf;
-    if (want <= THREAD_CACHE_BYTES) {
-      buf = BUFFER.get();
-      if (buf.length < want) {
-        buf = new byte[want];
-        BUFFER.set(buf);
-      }
-    } else {
+    int want = (int) Math.min(totalBytes, THREAD_CACHE_BYTES);
+    byte[] buf = BUFFER.get();
+    if (buf.length < want) {
       buf = new byte[want];
+      BUFFER.set(buf);
     }
     readChunked(src, spec, firstRow, nRows, dst, dstOff, buf, want);
   }

@@ -84,4 +84,52 @@ class FixedPointTest {
       assertEquals(v, fp.toDouble(fp.toFixed(v)), resolution);
     }
   }
+
+  @Test
+  void addValues_randomFloatsWithinBound_equalsRintOfScaledValue() {
+    Random rnd = new Random(11);
+    for (long terms : new long[] {1, 1000, 1L << 20, 1L << 40}) {
+      float max = 3.25f;
+      FixedPoint fp = FixedPoint.forSum(max, terms);
+      double scale = Math.scalb(1.0, fp.shift());
+      float[] x = new float[4096];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (rnd.nextFloat() * 2 - 1) * max;
+      }
+      x[0] = max;
+      x[1] = -max;
+      x[2] = Float.MIN_VALUE;
+      x[3] = -0f;
+      long[] sums = new long[x.length + 2];
+      sums[1] = 5;
+      fp.addValues(x, 0, sums, 1, x.length);
+      assertEquals(0, sums[0], "writes only [sOff, sOff + n)");
+      assertEquals(0, sums[sums.length - 1], "writes only [sOff, sOff + n)");
+      for (int i = 0; i < x.length; i++) {
+        long expected = (long) Math.rint(x[i] * scale) + (i == 0 ? 5 : 0);
+        assertEquals(expected, sums[i + 1], "terms=" + terms + " x=" + x[i]);
+      }
+    }
+  }
+
+  @Test
+  void addValues_exactHalves_roundHalfToEven() {
+    // shift 1 (a bound near 2^50): 0.25 * 2 = 0.5 -> 0, 0.75 * 2 = 1.5 -> 2, -0.25 * 2 = -0.5 -> 0.
+    FixedPoint fp = FixedPoint.ofShift(1);
+    long[] sums = new long[3];
+    fp.addValues(new float[] {0.25f, 0.75f, -0.25f}, 0, sums, 0, 3);
+    assertEquals(0, sums[0]);
+    assertEquals(2, sums[1]);
+    assertEquals(0, sums[2]);
+  }
+
+  @Test
+  void forSum_fewTermsOfLargeMagnitude_keepsEachTermBelowTwoTo51() {
+    // Few terms leave plenty of headroom in the total; the per-term cap of addValues must bind instead.
+    FixedPoint fp = FixedPoint.forSum(4.0, 1);
+    assertTrue(4.0 * Math.scalb(1.0, fp.shift()) < Math.scalb(1.0, 51), "shift " + fp.shift());
+    long[] sums = new long[1];
+    fp.addValues(new float[] {4.0f}, 0, sums, 0, 1);
+    assertEquals(4.0, fp.toDouble(sums[0]), 0.0);
+  }
 }

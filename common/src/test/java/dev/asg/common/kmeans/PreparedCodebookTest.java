@@ -110,6 +110,7 @@ class PreparedCodebookTest {
     assertArrayEquals(cb.transposed(), back.transposed());
     assertArrayEquals(cb.panels(), back.panels());
     assertArrayEquals(cb.norms(), back.norms());
+    assertArrayEquals(cb.negHalfNorms(), back.negHalfNorms());
     // Derived layouts are transient: the stream carries about the centroids only, not four copies.
     assertTrue(bytes.size() < 2 * k * dsub * 4, "serialized size " + bytes.size());
   }
@@ -159,5 +160,22 @@ class PreparedCodebookTest {
   @Test
   void of_nullCentroids_throws() {
     assertThrows(IllegalArgumentException.class, () -> PreparedCodebook.of(null, 2, 4));
+  }
+
+  @Test
+  void negHalfNorms_realAndPaddingColumns_exactHalfOfNormNegatedOrMinusInfinity() {
+    int k = 33;
+    int dsub = 5;
+    PreparedCodebook cb = PreparedCodebook.of(random(k * dsub, 9), k, dsub);
+    assertEquals(64, cb.kPad());
+    for (int j = 0; j < cb.kPad(); j++) {
+      float h = cb.negHalfNorms()[j];
+      if (j < k) {
+        // Halving is exact, so doubling back must give the norm's bits exactly.
+        assertEquals(Float.floatToRawIntBits(cb.norms()[j]), Float.floatToRawIntBits(-2f * h), "j=" + j);
+      } else {
+        assertEquals(Float.NEGATIVE_INFINITY, h, "padding j=" + j);
+      }
+    }
   }
 }

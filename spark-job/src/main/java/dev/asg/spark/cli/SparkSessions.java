@@ -22,6 +22,10 @@ public final class SparkSessions {
     conf.setAppName(appName);
     // Nightly pipelines read our progress lines, not Spark's console progress bars.
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // Every Lloyd task returns its partial sums: m * k * dsub longs, 3.3 MB at mBERT shape. Above the 1 MiB default
+    // Spark parks each result in the block manager and fetches it back (three extra copies per task, every
+    // iteration); sent directly they are one RPC message, far below spark.rpc.message.maxSize (128 MiB).
+    conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     return conf;
   }
 

@@ -16,15 +16,43 @@ import dev.asg.spark.io.HadoopRangeSource;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.Iterator;
 
 /**
  * The executor-side work of each phase, as static functions of their inputs so Spark closures capture only
  * small serializable values, never the engine.
  */
 final class BlockTasks {
+  /**
+   * Per task thread: the assignment and score arrays of the block being processed (rows * m each, 4 MB apiece for
+   * a 64 MB partition at m = 48). Reused across iterations so that a Lloyd iteration's only allocations are its
+   * statistics; fresh arrays per task were most of the garbage and kept the collector busy with full collections.
+   */
+  private static final ThreadLocal<int[]> IDX_SCRATCH = ThreadLocal.withInitial(() -> new int[0]);
+  private static final ThreadLocal<float[]> SCORE_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
   private BlockTasks() {}
 
-  /** Reads one row range with a single positioned read. NaN/Inf fail the task with the row number. */
+  private static int[] idxScratch(int n) {
+    int[] a = IDX_SCRATCH.get();
+    if (a.length < n) {
+      a = new int[n];
+      IDX_SCRATCH.set(a);
+    }
+    return a;
+  }
+
+  private static float[] scoreScratch(int n) {
+    float[] a = SCORE_SCRATCH.get();
+    if (a.length < n) {
+      a = new float[n];
+      SCORE_SCRATCH.set(a);
+    }
+    return a;
+  }
+
+  /** Reads one row range with positioned reads (16 MiB chunks). NaN/Inf fail the task with the row number. */
   static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
     float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
     try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
@@ -62,24 +90,40 @@ final class BlockTasks {
 
   /** One Lloyd iteration's partial statistics over one block. */
   static LloydStats lloyd(TableBlock b, PreparedCodebook[] codebooks, AssignSetup s) {
+    long t0 = System.nanoTime();
     LloydStats stats = new LloydStats(s.mode.codebooks(s.m), s.k, codebooks[0].dsub());
-    if (b.rows() == 0) {
-      return stats;
+    if (b.rows() > 0) {
+      BlockAssigner a = s.assigner(codebooks);
+      int[] idx = idxScratch(b.rows() * s.m);
+      float[] score = scoreScratch(b.rows() * s.m);
+      a.assign(b.data(), b.rows(), idx, score);
+      a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
     }
-    BlockAssigner a = s.assigner(codebooks);
-    int[] idx = new int[b.rows() * s.m];
-    float[] score = new float[b.rows() * s.m];
-    a.assign(b.data(), b.rows(), idx, score);
-    a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
+    stats.addComputeNanos(System.nanoTime() - t0);
     return stats;
+  }
+
+  /** One Lloyd iteration's partial statistics over all blocks of one task, as one partial (none if no blocks). */
+  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks, AssignSetup s) {
+    LloydStats acc = null;
+    while (blocks.hasNext()) {
+      LloydStats one = lloyd(blocks.next(), codebooks, s);
+      acc = acc == null ? one : acc.merge(one);
+    }
+    return acc == null ? Collections.emptyIterator() : Collections.singletonList(acc).iterator();
+  }
+
+  /** The objective's constant part over one block: see {@link BlockAssigner#squaredNormSum}. */
+  static long squaredNormSum(TableBlock b, AssignSetup s) {
+    return BlockAssigner.squaredNormSum(b.data(), b.rows(), s.m, b.dim() / s.m, s.objectiveFp);
   }
 
   /** The final assignment of a block: global ConceptIDs (i*k + j when separate) and reconstruction stats. */
   static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, AssignSetup s,
       FixedPoint energyFp, FixedPoint cosineFp) {
     int n = b.rows();
-    int[] idx = new int[n * s.m];
-    float[] score = new float[n * s.m];
+    int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
+    float[] score = scoreScratch(n * s.m);
     s.assigner(codebooks).assign(b.data(), n, idx, score);
     ReconstructionStats rs = new ReconstructionStats(s.m);
     rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);

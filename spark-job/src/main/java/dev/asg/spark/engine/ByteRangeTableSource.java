@@ -9,7 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** A tensor inside a model file (safetensors, ONNX, .npy): each task reads its row range by one positioned read. */
+/** A tensor inside a model file (safetensors, ONNX, .npy): each task reads its row range with positioned reads of up to 16 MiB. */
 public final class ByteRangeTableSource implements TableSource {
   /** Says what manifest.source.sha256 covers for these formats. */
   public static final String SHA256_OF = "stored-tensor-bytes";

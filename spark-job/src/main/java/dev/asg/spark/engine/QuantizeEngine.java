@@ -198,25 +198,42 @@ public final class QuantizeEngine {
 
     // 4. Lloyd iterations: one job each, all codebooks together. The iteration index stays the absolute one
     // after a resume: CentroidUpdate seeds its splits with it.
+    long normSum = 0;
+    if (firstIteration < p.iterations()) {
+      jsc.setJobDescription("asg training norms");
+      normSum = training.map(b -> BlockTasks.squaredNormSum(b, setup)).reduce(Long::sum);
+    }
+    Manifest.IterationTimings timings = new Manifest.IterationTimings();
+    timings.slots = Math.max(1, jsc.defaultParallelism());
+    // One task per slot, each folding several cached blocks into one partial: every task's result is the full
+    // m * k * dsub sums (3.3 MB at mBERT shape) whatever its share of rows, so more tasks than slots only add
+    // result traffic and scheduling (measured: 6 tasks on 2 cores spent ~4 points more of each iteration
+    // outside our code than 2). The blocks stay cached as they are; coalesce moves no data.
+    JavaRDD<TableBlock> lloydInput = training.getNumPartitions() > timings.slots
+        ? training.coalesce(timings.slots) : training;
+    result.iterationTimings = timings;
     for (int it = firstIteration; it < p.iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
       jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
-      LloydStats stats = training.map(b -> BlockTasks.lloyd(b, bc.value(), setup)).reduce(LloydStats::merge);
+      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(), setup))
+          .reduce(LloydStats::merge);
       bc.destroy();
       CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.seed(), it);
       centroids = upd.centroids();
-      double objective = objectiveFp.toDouble(stats.objective());
+      double objective = objectiveFp.toDouble(stats.objective() + normSum);
       double relChange = Double.isNaN(previousObjective) ? Double.NaN
           : Math.abs(previousObjective - objective) / Math.max(previousObjective, Double.MIN_NORMAL);
       result.objective.add(objective);
       result.emptySplits.add(upd.splits());
       result.iterationsRun = it + 1;
       double secs = (System.nanoTime() - t0) / 1e9;
+      double overhead = timings.add(secs, stats.computeNanos() / 1e9);
       LOG.info(String.format(Locale.ROOT,
-          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s", it + 1,
-          p.iterations(), objective, Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
-          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs));
+          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s (spark overhead %.1f%%)",
+          it + 1, p.iterations(), objective,
+          Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
+          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs, 100 * overhead));
       previousObjective = objective;
       boolean converged = p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol();
       if (p.checkpointEvery() > 0 && (it + 1) % p.checkpointEvery() == 0) {
@@ -253,14 +270,18 @@ public final class QuantizeEngine {
     JavaRDD<MappedBlock> mapped = blocks
         .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), setup, energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
+    // One parallel job computes (and caches) every block's mapping; the reconstruction stats merge exactly.
     jsc.setJobDescription("asg final assignment");
-    ReconstructionStats recon = null;
+    // Fresh copies: merge accumulates into its receiver, which must not be a cached block's stats.
+    ReconstructionStats recon = mapped.map(mb -> new ReconstructionStats(m).merge(mb.stats))
+        .reduce(ReconstructionStats::merge);
+    // Partition order = token order: stream the cached mapping through the digest one partition at a time
+    // (toLocalIterator runs one job per partition, so it must not be what computes them: it would use one core).
+    jsc.setJobDescription("asg mapping digest");
     MessageDigest mappingDigest = Digests.sha256();
-    // Partition order = token order: stream the mapping through the digest one partition at a time.
     for (Iterator<MappedBlock> itr = mapped.toLocalIterator(); itr.hasNext(); ) {
       MappedBlock mb = itr.next();
       Digests.updateInts(mappingDigest, mb.conceptIds, 0, mb.conceptIds.length);
-      recon = recon == null ? mb.stats : recon.merge(mb.stats);
     }
     blocks.unpersist(false);
     result.relativeMse = recon.relativeMse(energyFp);

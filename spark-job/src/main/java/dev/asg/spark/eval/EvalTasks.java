@@ -21,7 +21,7 @@ import java.util.Arrays;
 final class EvalTasks {
   private EvalTasks() {}
 
-  /** Reads one row range with a single positioned read, as the quantize engine does. */
+  /** Reads one row range with positioned reads, as the quantize engine does. */
   static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
     float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
     try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {

@@ -1,0 +1,117 @@
+package dev.asg.bench;
+
+import dev.asg.common.kmeans.AssignKernel;
+import dev.asg.common.kmeans.AssignKernels;
+import dev.asg.common.kmeans.BlockAssigner;
+import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.PreparedCodebook;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The assignment kernel alone, on all cores, in the same JVM and right after the FMA calibration, so "% of peak"
+ * compares two numbers from one run. Two layouts:
+ * <ul>
+ *   <li>contiguous: n sub-vectors of dsub floats back to back against one codebook (the kernel's best case, and
+ *       the shape of shared mode);</li>
+ *   <li>product quantization: rows of m * dsub floats, each of the m segments against its own codebook through
+ *       {@link BlockAssigner}, exactly what a Lloyd task runs (strided rows, m codebooks in turn).</li>
+ * </ul>
+ * Rows are split evenly over the threads; the best of several repetitions is kept, since noise only adds time.
+ */
+final class KernelBench {
+  private static final int REPS = 7;
+
+  private KernelBench() {}
+
+  /** GFLOP/s (2 * n * dsub * k per pass) of the contiguous layout. */
+  static double contiguous(int threads, int n, int dsub, int k) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(42);
+    float[] x = gaussian(rnd, n * dsub);
+    PreparedCodebook cb = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
+    AssignKernel kernel = AssignKernels.best();
+    int[] idx = new int[n];
+    float[] score = new float[n];
+    double flops = 2.0 * n * dsub * k;
+    return flops / 1e9 / best(threads, n, (t, from, to) ->
+        kernel.assign(x, from * dsub, dsub, to - from, cb, idx, from, 1, score, from, 1));
+  }
+
+  /** GFLOP/s (2 * rows * m * dsub * k per pass) of the product-quantization layout. */
+  static double productQuantization(int threads, int rows, int m, int dsub, int k) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(43);
+    int dim = m * dsub;
+    float[] x = gaussian(rnd, rows * dim);
+    PreparedCodebook[] cbs = new PreparedCodebook[m];
+    for (int i = 0; i < m; i++) {
+      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
+    }
+    BlockAssigner assigner = new BlockAssigner(AssignKernels.best(), cbs, CodebookMode.SEPARATE, m);
+    // Each thread owns a copy of its row range (made before timing): BlockAssigner reads rows from index 0.
+    float[][] parts = new float[threads][];
+    int[][] idx = new int[threads][];
+    float[][] score = new float[threads][];
+    for (int t = 0; t < threads; t++) {
+      int from = (int) ((long) rows * t / threads);
+      int to = (int) ((long) rows * (t + 1) / threads);
+      parts[t] = java.util.Arrays.copyOfRange(x, from * dim, to * dim);
+      idx[t] = new int[(to - from) * m];
+      score[t] = new float[(to - from) * m];
+    }
+    double flops = 2.0 * rows * dim * k;
+    return flops / 1e9 / best(threads, rows, (t, from, to) ->
+        assigner.assign(parts[t], to - from, idx[t], score[t]));
+  }
+
+  static String kernelName() {
+    return AssignKernels.best().name();
+  }
+
+  private interface Range {
+    void run(int thread, int from, int to);
+  }
+
+  /** Best wall seconds of {@link #REPS} passes over n items split over the threads (after one warm-up pass). */
+  private static double best(int threads, int n, Range work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      double best = Double.MAX_VALUE;
+      for (int rep = 0; rep <= REPS; rep++) {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          int from = (int) ((long) n * t / threads);
+          int to = (int) ((long) n * (t + 1) / threads);
+          tasks.add(() -> {
+            work.run(thread, from, to);
+            return null;
+          });
+        }
+        long t0 = System.nanoTime();
+        for (Future<Void> f : pool.invokeAll(tasks)) {
+          f.get();
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (rep > 0) { // rep 0 warms up the JIT
+          best = Math.min(best, s);
+        }
+      }
+      return best;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static float[] gaussian(SplittableRandom rnd, int count) {
+    float[] a = new float[count];
+    for (int i = 0; i < count; i++) {
+      a[i] = (float) rnd.nextGaussian();
+    }
+    return a;
+  }
+}
