@@ -227,7 +227,13 @@ final class Report {
     if (lines.isEmpty()) {
       return;
     }
-    sb.append("## Targets (issue 4), from the measurements below\n\n| target | measured | |\n|---|---|---|\n");
+    sb.append("## Targets (issue 4), from the measurements below\n\n");
+    if (quick) {
+      sb.append("**--quick: the tables are reduced, so these are NOT the targets' numbers** (they are defined for the "
+          + "full-size mBERT shape, where start-up and the Parquet write are a small part of the run). Run "
+          + "`tests/bench/run.sh` for those.\n\n");
+    }
+    sb.append("| target | measured | |\n|---|---|---|\n");
     for (String l : lines) {
       sb.append(l).append('\n');
     }
