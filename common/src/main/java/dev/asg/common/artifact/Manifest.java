@@ -172,6 +172,9 @@ public final class Manifest {
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static final class IterationTimings {
+    /** The 1-based iteration the lists start at: 1, or the first iteration after a {@code --resume}. */
+    @JsonProperty("first_iteration")
+    public int firstIteration = 1;
     /** Task slots (cores) the iterations ran on: Spark's default parallelism. */
     @JsonProperty("slots")
     public int slots;

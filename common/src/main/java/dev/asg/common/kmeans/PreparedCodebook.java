@@ -16,8 +16,9 @@ import java.util.Arrays;
  *   <li>{@link #norms()}: length kPad, {@code norm_j = ||c_j||^2} as a float fma chain in dimension order starting
  *       from 0, the exact value {@link AssignKernel}'s contract refers to. Padding entries are +Infinity, so a
  *       padding column scores +Infinity (or NaN) and never wins a strict {@code <} comparison.</li>
- *   <li>{@link #negHalfNorms()}: length kPad, {@code -0.5f * norm_j} (exact: halving only moves the exponent),
- *       where every kernel starts centroid j's fma chain (see {@link AssignKernel}); -Infinity for padding.</li>
+ *   <li>{@link #negHalfNorms()}: length kPad, {@code -0.5f * norm_j} (exact except for subnormal norms, which
+ *       round; every kernel reads this same array, so they still agree bit for bit), where every kernel starts
+ *       centroid j's fma chain (see {@link AssignKernel}); -Infinity for padding.</li>
  *   <li>{@link #panels()} (package-private, for {@link VectorAssignKernel}): the transposed layout cut into panels
  *       of {@link #PANEL} centroids, element {@code [(j / PANEL) * dsub * PANEL + d * PANEL + j % PANEL]}. Inside a
  *       panel, consecutive dimensions sit a compile-time constant {@code PANEL} floats apart, so the JIT can prove

@@ -181,6 +181,44 @@ class AssignKernelTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("kernels")
+  void assign_specialRowsPastTheFirstTile_sameBitsAsAloneAndAsScalar(AssignKernel kernel) {
+    // The vector kernel copies rows into a tile 32 at a time; special rows placed in the second and third tile,
+    // at odd and even positions, must come out exactly as when assigned alone, and as the scalar reference says.
+    int dsub = 4;
+    int k = 40;
+    int n = 70;
+    SplittableRandom rnd = new SplittableRandom(21);
+    float[] c = gaussian(rnd, k * dsub);
+    System.arraycopy(c, 5 * dsub, c, 17 * dsub, dsub); // centroids 5 and 17 equal: a tie
+    PreparedCodebook cb = PreparedCodebook.of(c, k, dsub);
+    float[] x = gaussian(rnd, n * dsub);
+    x[33 * dsub + 2] = Float.NaN; // every chain NaN: the degenerate rule
+    System.arraycopy(c, 5 * dsub, x, 40 * dsub, dsub); // exactly on the tied pair: lowest index wins
+    x[63 * dsub] = Float.POSITIVE_INFINITY; // chains +/-Infinity or NaN
+    x[64 * dsub + 1] = 3e38f; // overflowing products
+    int[] idx = new int[n];
+    float[] score = new float[n];
+    kernel.assign(x, 0, dsub, n, cb, idx, 0, 1, score, 0, 1);
+    int[] alone = new int[1];
+    float[] aloneScore = new float[1];
+    int[] ref = new int[1];
+    float[] refScore = new float[1];
+    for (int r = 0; r < n; r++) {
+      kernel.assign(x, r * dsub, dsub, 1, cb, alone, 0, 1, aloneScore, 0, 1);
+      AssignKernels.scalar().assign(x, r * dsub, dsub, 1, cb, ref, 0, 1, refScore, 0, 1);
+      String where = kernel.name() + " row " + r;
+      assertEquals(alone[0], idx[r], where);
+      assertEquals(Float.floatToRawIntBits(aloneScore[0]), Float.floatToRawIntBits(score[r]), where);
+      assertEquals(ref[0], idx[r], where + " vs scalar");
+      assertEquals(Float.floatToRawIntBits(refScore[0]), Float.floatToRawIntBits(score[r]), where + " vs scalar");
+    }
+    assertEquals(0, idx[33], "NaN row: index 0");
+    assertTrue(Float.isNaN(score[33]), "NaN row: NaN score");
+    assertEquals(5, idx[40], "tie between 5 and 17");
+  }
+
   @Test
   void assign_vectorVersusScalar_identicalBits() {
     if (!AssignKernels.vectorAvailable()) {

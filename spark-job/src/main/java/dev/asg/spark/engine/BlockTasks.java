@@ -88,10 +88,23 @@ final class BlockTasks {
     }
   }
 
-  /** One Lloyd iteration's partial statistics over one block. */
-  static LloydStats lloyd(TableBlock b, PreparedCodebook[] codebooks, AssignSetup s) {
+  /**
+   * One Lloyd iteration's partial statistics over all blocks of one task, accumulated into ONE LloydStats (m * k *
+   * dsub longs: allocating one per block would be most of an iteration's garbage); none if the task has no blocks.
+   */
+  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks, AssignSetup s) {
+    if (!blocks.hasNext()) {
+      return Collections.emptyIterator();
+    }
+    LloydStats acc = new LloydStats(s.mode.codebooks(s.m), s.k, codebooks[0].dsub());
+    while (blocks.hasNext()) {
+      lloydInto(blocks.next(), codebooks, s, acc);
+    }
+    return Collections.singletonList(acc).iterator();
+  }
+
+  private static void lloydInto(TableBlock b, PreparedCodebook[] codebooks, AssignSetup s, LloydStats stats) {
     long t0 = System.nanoTime();
-    LloydStats stats = new LloydStats(s.mode.codebooks(s.m), s.k, codebooks[0].dsub());
     if (b.rows() > 0) {
       BlockAssigner a = s.assigner(codebooks);
       int[] idx = idxScratch(b.rows() * s.m);
@@ -100,17 +113,6 @@ final class BlockTasks {
       a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
     }
     stats.addComputeNanos(System.nanoTime() - t0);
-    return stats;
-  }
-
-  /** One Lloyd iteration's partial statistics over all blocks of one task, as one partial (none if no blocks). */
-  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks, AssignSetup s) {
-    LloydStats acc = null;
-    while (blocks.hasNext()) {
-      LloydStats one = lloyd(blocks.next(), codebooks, s);
-      acc = acc == null ? one : acc.merge(one);
-    }
-    return acc == null ? Collections.emptyIterator() : Collections.singletonList(acc).iterator();
   }
 
   /** The objective's constant part over one block: see {@link BlockAssigner#squaredNormSum}. */

@@ -205,11 +205,14 @@ public final class QuantizeEngine {
     }
     Manifest.IterationTimings timings = new Manifest.IterationTimings();
     timings.slots = Math.max(1, jsc.defaultParallelism());
-    // One task per slot, each folding several cached blocks into one partial: every task's result is the full
-    // m * k * dsub sums (3.3 MB at mBERT shape) whatever its share of rows, so more tasks than slots only add
-    // result traffic and scheduling (measured: 6 tasks on 2 cores spent ~4 points more of each iteration
-    // outside our code than 2). The blocks stay cached as they are; coalesce moves no data.
-    JavaRDD<TableBlock> lloydInput = training.getNumPartitions() > timings.slots
+    timings.firstIteration = firstIteration + 1;
+    // Embedded (local[N]) only: one task per slot, each folding several cached blocks into one partial. Every
+    // task's result is the full m * k * dsub sums (3.3 MB at mBERT shape) whatever its share of rows, so more
+    // tasks than slots only add result traffic and scheduling (measured: 6 tasks on 2 cores spent ~4 points more
+    // of each iteration outside our code than 2). In one JVM all cached blocks are local, so coalesce moves no
+    // data. With several executors it would: Spark's coalescer groups by host, not executor, and a task would
+    // fetch other executors' cached blocks every iteration, so there each cached partition stays one task.
+    JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
         ? training.coalesce(timings.slots) : training;
     result.iterationTimings = timings;
     for (int it = firstIteration; it < p.iterations(); it++) {
@@ -221,7 +224,8 @@ public final class QuantizeEngine {
       bc.destroy();
       CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.seed(), it);
       centroids = upd.centroids();
-      double objective = objectiveFp.toDouble(stats.objective() + normSum);
+      // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
+      double objective = Math.max(0.0, objectiveFp.toDouble(stats.objective() + normSum));
       double relChange = Double.isNaN(previousObjective) ? Double.NaN
           : Math.abs(previousObjective - objective) / Math.max(previousObjective, Double.MIN_NORMAL);
       result.objective.add(objective);
