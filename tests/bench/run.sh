@@ -5,7 +5,8 @@
 #   tests/bench/run.sh --quick        # < 3 minutes: reduced V, 5 iterations, mBERT-shaped + MiniLM only
 #   tests/bench/run.sh                # full: mBERT, XLM-R, MiniLM separate + shared, 25 iterations (long)
 #   tests/bench/run.sh --only mbert   # one workload at full size (25 iterations), no scale curve
-#   extra options: --iterations N, --faiss-iterations N, --mllib-fits N (0 = skip), --faiss omp1|default|both|none
+#   extra options: --iterations N, --faiss-iterations N, --mllib-fits N (0 = skip),
+#                  --faiss best|omp1|blas1|default|none (best: probe each threading setup, run the fastest)
 #
 # Environment: ASG_BENCH_WORK (tables, artifacts, logs; default tests/bench/work), ASG_MINILM (an
 # all-minilm-l6-v2.onnx to use instead of fetching it), ASG_BENCH_NO_FAISS=1 (skip faiss), JAVA_HOME.
@@ -31,6 +32,13 @@ if [[ -z "${ASG_BENCH_NO_FAISS:-}" ]]; then
   if ! /usr/bin/python3 -c 'import faiss' 2>/dev/null; then
     echo "bench: trying to install python3-faiss" >&2
     (as_root apt-get update && as_root apt-get install -y python3-faiss) >/dev/null 2>&1 || true
+  fi
+  # python3-faiss depends on any libblas.so.3, and apt satisfies that with libblas3, the unoptimised reference BLAS
+  # (faiss trained 2-4x slower on it here); OpenBLAS takes over libblas.so.3 through Debian's alternatives.
+  if command -v dpkg >/dev/null && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+    echo "bench: installing OpenBLAS for faiss (Debian's default libblas3 is the reference BLAS)" >&2
+    as_root apt-get install -y libopenblas0-pthread >/dev/null 2>&1 \
+      || echo "bench: OpenBLAS unavailable; faiss runs on whatever BLAS is installed (the report names it)" >&2
   fi
   if /usr/bin/python3 -c 'import faiss' 2>/dev/null; then
     python=/usr/bin/python3

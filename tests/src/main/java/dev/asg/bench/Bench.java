@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.cli.QuantizeCommand;
+import dev.asg.spark.cli.SparkSessions;
 import dev.asg.spark.engine.QuantizeParams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,8 @@ import org.apache.spark.sql.SparkSession;
 public final class Bench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SEED = 1234;
+  /** Iterations of each faiss threading probe: enough to time an iteration, short beside a full run. */
+  static final int FAISS_PROBE_ITERATIONS = 2;
 
   private final Path root;
   private final Path work;
@@ -43,7 +46,8 @@ public final class Bench {
   private int iterationsOverride;
   private int faissIterations;
   private int mllibFitsOverride = -1;
-  private String faissThreading = "both";
+  /** {@code best} (probe each {@link FaissThreading}, run the fastest in full), one setup's name, or {@code none}. */
+  private String faissThreading = "best";
 
   private Bench(Path root, Path work, boolean quick, String python, Report report) {
     this.root = root;
@@ -64,8 +68,10 @@ public final class Bench {
     b.iterationsOverride = Integer.parseInt(a.getOrDefault("iterations", "0"));
     b.faissIterations = Integer.parseInt(a.getOrDefault("faiss-iterations", "0"));
     b.mllibFitsOverride = Integer.parseInt(a.getOrDefault("mllib-fits", "-1"));
-    // --quick runs only faiss's recommended setup (one OMP thread); default threading is the optional extra.
-    b.faissThreading = a.getOrDefault("faiss", quick ? "omp1" : "both");
+    b.faissThreading = a.getOrDefault("faiss", "best");
+    if (!b.faissThreading.equals("best") && !b.faissThreading.equals("none")) {
+      FaissThreading.byName(b.faissThreading); // fails on an unknown name before anything runs
+    }
     String only = a.getOrDefault("only", "");
     b.run(Path.of(a.get("minilm")), only);
     Path out = Path.of(a.getOrDefault("report", root.resolve("tests/bench/REPORT.md").toString()));
@@ -74,7 +80,7 @@ public final class Bench {
     System.err.println("bench: wrote " + out);
     // Only a full run with default settings is "the last full report" README shows; partial runs leave it alone.
     boolean full = !quick && only.isEmpty() && b.iterationsOverride == 0 && b.faissIterations == 0
-        && b.mllibFitsOverride < 0 && b.faissThreading.equals("both");
+        && b.mllibFitsOverride < 0 && b.faissThreading.equals("best");
     if (full || a.containsKey("force-readme")) {
       Path readme = root.resolve("README.md");
       Files.writeString(readme, spliceReadme(Files.readString(readme), report.markdown()));
@@ -110,15 +116,7 @@ public final class Bench {
         report.add(mllib(w));
       }
       if (!python.isEmpty() && !faissThreading.equals("none")) {
-        if (!faissThreading.equals("default")) {
-          report.add(faiss(w, true));
-        }
-        // faiss's default threading is the slower setup here (the OpenMP team oversubscribes the cores): run it
-        // for 2 iterations and extrapolate its wall time, and not at all on the XLM-R shape, where even that
-        // would take over ten minutes. The comparison that counts is against the best threading, run in full.
-        if (!faissThreading.equals("omp1") && !w.name().startsWith("xlmr")) {
-          report.add(faiss(w, false));
-        }
+        faissRows(w);
       }
     }
     if (only.isEmpty() && first != null) {
@@ -143,7 +141,7 @@ public final class Bench {
     if (!quick && "xlmr-shaped".startsWith(only)) {
       Path xlmr = synth("xlmr", 250002, 768, 48, 1024);
       // faiss needs ~2 min per iteration here: 3 iterations, its wall time extrapolated (the report says so).
-      ws.add(new Workload("xlmr-shaped", xlmr, Tables.TENSOR, 250002, 768, 48, 1024, "separate", iters, 1,
+      ws.add(new Workload("xlmr-shaped", xlmr, Tables.TENSOR, 250002, 768, 48, 1024, "separate", iters, mllibFits,
           faissIters(iters, Math.min(iters, 3)), "synthetic"));
     }
     if (!"minilm-real".startsWith(only) && !"minilm-real-shared".startsWith(only)) {
@@ -211,8 +209,9 @@ public final class Bench {
       report.overhead(w, t.wallSeconds, t.taskComputeSeconds, t.sparkOverhead, t.slots);
     }
     return new Measurement(w.name(), "asg (Spark job, bin/asg)", r.wallSeconds(), sPerIter,
-        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, r.peakRssKb(), r.loadAfter(),
-        "end to end: JVM + Spark start, read, init, " + mf.result.iterationsRun + " iterations, final pass, Parquet");
+        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, mf.result.iterationsRun, r.peakRssKb(),
+        r.loadAfter(), "end to end: JVM + Spark start, read, init, " + mf.result.iterationsRun
+            + " iterations, final pass, Parquet");
   }
 
   private Measurement mllib(Workload w) throws Exception {
@@ -229,7 +228,8 @@ public final class Bench {
     // The first fit carries Spark ML's warm-up: extrapolate the rest from the later fits when there are any.
     double perLater = n > 1 ? (fit - first) / (n - 1) : fit;
     double allFits = first + perLater * (w.codebooks() - 1);
-    double sPerIter = allFits / w.iterations();
+    // Spark ML may stop before maxIter (tol 0 still ends at an exact fixed point): divide by what it ran.
+    double sPerIter = allFits / Math.max(1, mf.result.iterationsRun);
     double wall = r.wallSeconds() + (allFits - fit);
     String note = n < w.codebooks()
         ? String.format(Locale.ROOT, "%d of %d codebooks trained (fits %.1f s, first %.1f s); time extrapolated "
@@ -237,27 +237,52 @@ public final class Bench {
             n > 1 ? " from the later fits" : " from the first (includes warm-up: pessimistic)")
         : String.format(Locale.ROOT, "all codebooks trained (fits %.1f s)", fit);
     return new Measurement(w.name(), "spark-ml KMeans per segment", wall, sPerIter,
-        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, r.peakRssKb(), r.loadAfter(), note);
+        w.flopsPerIteration() / sPerIter / 1e9, mf.result.relativeMse, mf.result.iterationsRun, r.peakRssKb(),
+        r.loadAfter(), note);
   }
 
-  private Measurement faiss(Workload w, boolean oneOmpThread) throws Exception {
-    Map<String, String> env = new LinkedHashMap<>();
-    String threads;
-    if (oneOmpThread) {
-      // faiss's default OpenMP team oversubscribes these shared cores; one OMP thread + BLAS threads is faster.
-      env.put("OMP_NUM_THREADS", "1");
-      env.put("OPENBLAS_NUM_THREADS", "" + cores);
-      threads = "OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=" + cores;
-    } else {
-      threads = "default threading";
+  /**
+   * faiss with its best threading on this machine, found by measuring rather than assumed: each setup of
+   * {@link FaissThreading} runs {@link #FAISS_PROBE_ITERATIONS} iterations, and the one with the lowest training
+   * time per iteration then runs the workload's faiss iterations. The probes of the others stay in the report
+   * (wall extrapolated, marked). With {@code --faiss SETUP} only that setup runs.
+   */
+  private void faissRows(Workload w) throws Exception {
+    if (!faissThreading.equals("best")) {
+      report.add(faiss(w, FaissThreading.byName(faissThreading), w.faissIterations()));
+      return;
     }
-    log("faiss (" + threads + "): " + w.name());
-    int iters = oneOmpThread ? w.faissIterations() : Math.min(w.faissIterations(), 2);
+    int probeIterations = Math.min(FAISS_PROBE_ITERATIONS, w.faissIterations());
+    List<Measurement> probes = new ArrayList<>();
+    FaissThreading best = null;
+    Measurement bestProbe = null;
+    for (FaissThreading t : FaissThreading.values()) {
+      Measurement m = faiss(w, t, probeIterations);
+      probes.add(m);
+      if (bestProbe == null || m.secondsPerIteration() < bestProbe.secondsPerIteration()) {
+        best = t;
+        bestProbe = m;
+      }
+    }
+    log("faiss: fastest threading on " + w.name() + " is " + best.label(cores));
+    report.add(probeIterations == w.faissIterations() ? bestProbe : faiss(w, best, w.faissIterations()));
+    for (Measurement m : probes) {
+      if (m != bestProbe) {
+        report.add(new Measurement(m.workload(), m.engine(), m.wallSeconds(), m.secondsPerIteration(), m.gflops(),
+            m.relativeMse(), m.iterationsRun(), m.peakRssKb(), m.load(), "threading probe: its " + probeIterations
+            + " iterations were slower than those of " + best.label(cores) + "; " + m.note()));
+      }
+    }
+  }
+
+  private Measurement faiss(Workload w, FaissThreading threading, int iters) throws Exception {
+    String threads = threading.label(cores);
+    log("faiss (" + threads + ", " + iters + " iterations): " + w.name());
     Proc.Result r = Proc.run(List.of(python, root.resolve("tests/bench/faiss_pq.py").toString(), "--input",
         w.input().toString(), "--tensor", w.tensor(), "--m", "" + w.m(), "--k", "" + w.k(), "--iterations",
         "" + iters, "--seed", "" + SEED, "--codebook", w.codebook(), "--max-points-per-centroid",
-        "" + Workload.MAX_POINTS_PER_CENTROID), env, work.resolve("logs"),
-        w.name() + "-faiss-" + (oneOmpThread ? "omp1" : "default"));
+        "" + Workload.MAX_POINTS_PER_CENTROID), threading.environment(cores), work.resolve("logs"),
+        w.name() + "-faiss-" + threading.id() + "-" + iters);
     check(r, "faiss_pq.py " + w.name());
     String[] lines = r.stdout().strip().split("\n");
     JsonNode j = JSON.readTree(lines[lines.length - 1]);
@@ -268,7 +293,7 @@ public final class Bench {
         + "(%.1f s wall): wall extrapolated by %d x s/iteration; its relative MSE is after %d iterations",
         iters, w.iterations(), r.wallSeconds(), w.iterations() - iters, iters);
     return new Measurement(w.name(), "faiss " + j.get("faiss_version").asText() + " (" + threads + ")",
-        wall, sPerIter, w.flopsPerIteration() / sPerIter / 1e9, j.get("relative_mse").asDouble(),
+        wall, sPerIter, w.flopsPerIteration() / sPerIter / 1e9, j.get("relative_mse").asDouble(), iters,
         r.peakRssKb(), r.loadAfter(), String.format(Locale.ROOT, "train %.2f s + encode %.2f s (load %.2f s)%s",
             j.get("train_s").asDouble(), j.get("encode_s").asDouble(), j.get("load_s").asDouble(), partial));
   }
@@ -277,12 +302,17 @@ public final class Bench {
   private void scaleCurve(Workload w) throws Exception {
     int iters = quick ? 2 : 5;
     int[] ks = quick ? new int[] {256, 1024} : new int[] {256, 512, 1024, 2048, 4096};
-    SparkSession spark = SparkSession.builder().master("local[*]").appName("asg bench scale curve")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    // The Spark settings the job itself runs with (SparkSessions.conf, as under bin/asg: direct task results up
+    // to 64 MB among them), so the curve measures the product's configuration, not Spark's bare defaults.
+    SparkSession spark = SparkSessions.create(SparkSessions.conf("asg bench scale curve", "local[*]")
+        .set("spark.ui.enabled", "false"));
     try {
+      // Unreported warm-up: the first Lloyd iterations in this JVM pay the JIT compilation of the kernel.
+      log("scale: warm-up (not reported)");
+      quantizeScale(spark, w.input(), w, w.k(), 3);
       for (int pct : new int[] {25, 50, 100}) {
         int rows = (int) (w.rows() * pct / 100);
-        Path in = work.resolve(w.name() + "-" + pct + "pct.safetensors");
+        Path in = work.resolve(w.name() + "-" + rows + "-rows.safetensors");
         Tables.writeF32(w.input(), rows, in);
         scalePoint(spark, w, in, rows, w.k(), iters, "V " + pct + "%");
       }
@@ -296,17 +326,29 @@ public final class Bench {
     }
   }
 
-  private void scalePoint(SparkSession spark, Workload base, Path in, int rows, int k, int iters, String label)
-      throws Exception {
+  private void scalePoint(SparkSession spark, Workload base, Path in, int rowsAsked, int k, int iters,
+      String label) throws Exception {
+    log("scale: " + label);
+    double load0 = Proc.loadAverage();
+    Manifest mf = quantizeScale(spark, in, base, k, iters);
+    // V and the FLOPs from the table the job really read, so a wrong input file cannot pass for the asked size.
+    long rows = mf.source.shape[0];
+    if (rows != rowsAsked) {
+      throw new IllegalStateException(in + " has " + rows + " rows, the scale point " + label + " needs "
+          + rowsAsked);
+    }
     Workload w = new Workload(base.name(), in, base.tensor(), rows, base.dim(), base.m(), k, base.codebook(),
         iters, 0, 0, label);
-    log("scale: " + label);
-    QuantizeParams p = QuantizeParams.builder().input(in.toString()).output(work.resolve("out/scale").toString())
-        .overwrite(true).m(w.m()).k(k).codebook(w.codebook()).iterations(iters).init("random").seed(SEED).build();
-    double load0 = Proc.loadAverage();
-    Manifest mf = QuantizeCommand.quantize(spark, p);
     double sPerIter = mf.timingsSeconds.get("lloyd") / mf.result.iterationsRun;
-    report.scale(label, rows, k, sPerIter, w.flopsPerIteration() / sPerIter / 1e9, (load0 + Proc.loadAverage()) / 2);
+    report.scale(label, (int) rows, k, sPerIter, w.flopsPerIteration() / sPerIter / 1e9,
+        (load0 + Proc.loadAverage()) / 2);
+  }
+
+  private Manifest quantizeScale(SparkSession spark, Path in, Workload base, int k, int iters) throws Exception {
+    QuantizeParams p = QuantizeParams.builder().input(in.toString()).output(work.resolve("out/scale").toString())
+        .overwrite(true).m(base.m()).k(k).codebook(base.codebook()).iterations(iters).init("random").seed(SEED)
+        .build();
+    return QuantizeCommand.quantize(spark, p);
   }
 
   private List<String> quantizeArgs(Workload w, Path out) {
@@ -321,9 +363,9 @@ public final class Bench {
     if (python.isEmpty()) {
       return "faiss: not installed";
     }
-    Proc.Result r = Proc.run(List.of(python, "-c", "import faiss; print(faiss.__version__)"), Map.of(),
-        work.resolve("logs"), "faiss-version");
-    return r.exitCode() == 0 ? "faiss " + r.stdout().strip() + " via " + python : "faiss: not installed";
+    Proc.Result r = Proc.run(List.of(python, root.resolve("tests/bench/faiss_pq.py").toString(), "--version"),
+        Map.of(), work.resolve("logs"), "faiss-version");
+    return r.exitCode() == 0 ? r.stdout().strip() + ", via " + python : "faiss: not installed";
   }
 
   private String asg() {

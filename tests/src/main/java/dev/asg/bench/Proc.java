@@ -37,7 +37,14 @@ final class Proc {
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().putAll(env);
+    // A null value removes the variable (Map.of cannot hold one, so callers pass a HashMap for that).
+    env.forEach((key, value) -> {
+      if (value == null) {
+        pb.environment().remove(key);
+      } else {
+        pb.environment().put(key, value);
+      }
+    });
     double load0 = loadAverage();
     long t0 = System.nanoTime();
     Process p = pb.start();

@@ -131,7 +131,8 @@ final class Report {
       sb.append(kernel).append('\n');
     }
     sb.append("## Engines on the same data, parameters and iterations\n\n");
-    sb.append("All engines: same k, m, iterations (tol 0), seed 1234, random init, max 256 points per centroid. "
+    sb.append("All engines: same k, m, iterations (tol 0; a row that ran fewer says so and is extrapolated), seed "
+        + "1234, random init, max 256 points per centroid. "
         + "GFLOP/s counts the distance work of one Lloyd iteration: 2·V·D·k (separate) or 2·P·dsub·k "
         + "(shared, P pooled sub-vectors), V/P after the k·256 training sample. Ratios are against our job "
         + "in the same run (>1 = slower than ours).\n\n");
@@ -176,6 +177,8 @@ final class Report {
     }
     if (scale.length() > 0) {
       sb.append("## Scale curve (our job, in-process local[*] Spark, s/iteration from manifest timings)\n\n");
+      sb.append("The job's own Spark settings; one unreported warm-up run first (the JIT compiles the kernel in "
+          + "the first iterations), then each point's Lloyd time / iterations.\n\n");
       sb.append("| point | V | k | s/iteration | GFLOP/s | % of peak | load |\n|---|---:|---:|---:|---:|---:|---:|\n");
       sb.append(scale).append('\n');
     }
@@ -191,23 +194,39 @@ final class Report {
           + "(%.1f of %.1f GFLOP/s) | %s |", pct, kernelPq512, peak, pct >= 50 ? "met" : "**NOT met**"));
     }
     Measurement ours = find("mbert", "asg");
+    // Speed: the faiss setup with the lowest wall time (extrapolated when it ran fewer iterations). Quality: only
+    // a faiss run of as many iterations as ours, since fewer iterations leave a higher MSE.
     Measurement faiss = null;
+    Measurement faissSameIterations = null;
     for (Measurement m : rows) {
-      if (m.workload().startsWith("mbert") && m.engine().startsWith("faiss")
-          && (faiss == null || m.wallSeconds() < faiss.wallSeconds())) {
+      if (!m.workload().startsWith("mbert") || !m.engine().startsWith("faiss")) {
+        continue;
+      }
+      if (faiss == null || m.wallSeconds() < faiss.wallSeconds()) {
         faiss = m;
+      }
+      if (ours != null && m.iterationsRun() == ours.iterationsRun()
+          && (faissSameIterations == null || m.wallSeconds() < faissSameIterations.wallSeconds())) {
+        faissSameIterations = m;
       }
     }
     if (ours != null && faiss != null) {
       double ratio = faiss.wallSeconds() / ours.wallSeconds();
       lines.add(String.format(Locale.ROOT, "| mBERT-shaped end to end ≥ 3x faster than faiss (best threading) | "
-          + "%.1fx (ours %.1f s, faiss %.1f s wall; per iteration %.1fx) | %s |", ratio, ours.wallSeconds(),
-          faiss.wallSeconds(), faiss.secondsPerIteration() / ours.secondsPerIteration(),
+          + "%.1fx (ours %.1f s, %s %.1f s wall; per iteration %.1fx) | %s |", ratio, ours.wallSeconds(),
+          faiss.engine(), faiss.wallSeconds(), faiss.secondsPerIteration() / ours.secondsPerIteration(),
           ratio >= 3 ? "met" : "**NOT met**"));
-      boolean mseOk = ours.relativeMse() <= faiss.relativeMse() * 1.005;
-      lines.add(String.format(Locale.ROOT, "| relative MSE ≤ faiss's + 0.5%% | ours %.5f, faiss %.5f (%+.2f%%) | %s |",
-          ours.relativeMse(), faiss.relativeMse(), 100 * (ours.relativeMse() / faiss.relativeMse() - 1),
-          mseOk ? "met" : "**NOT met**"));
+    }
+    if (ours != null && faiss != null && faissSameIterations == null) {
+      lines.add(String.format(Locale.ROOT, "| relative MSE ≤ faiss's + 0.5%% | not measured: no faiss run of %d "
+          + "iterations (ours) in this run | **NOT measured** |", ours.iterationsRun()));
+    }
+    if (ours != null && faissSameIterations != null) {
+      Measurement f = faissSameIterations;
+      boolean mseOk = ours.relativeMse() <= f.relativeMse() * 1.005;
+      lines.add(String.format(Locale.ROOT, "| relative MSE ≤ faiss's + 0.5%% (both after %d iterations) | ours %.5f, "
+          + "%s %.5f (%+.2f%%) | %s |", ours.iterationsRun(), ours.relativeMse(), f.engine(), f.relativeMse(),
+          100 * (ours.relativeMse() / f.relativeMse() - 1), mseOk ? "met" : "**NOT met**"));
     }
     // The Spark ML target on every workload that ran the baseline, not only the mBERT shape.
     for (Workload w : workloads) {
@@ -223,9 +242,19 @@ final class Report {
         continue;
       }
       double ratio = mllib.wallSeconds() / us.wallSeconds();
+      String bound = "";
+      if (ratio < 50) {
+        // What 50x would take, at least: the Lloyd iterations alone (no start-up, read, final pass or write)
+        // inside mllib's wall / 50.
+        double budget = mllib.wallSeconds() / 50;
+        double need = w.flopsPerIteration() * w.iterations() / budget / 1e9;
+        bound = String.format(Locale.ROOT, "; 50x leaves %.0f s for %d iterations of %.0f GFLOP: at least "
+            + "%.0f GFLOP/s, %s the %.0f GFLOP/s FMA peak", budget, w.iterations(), w.flopsPerIteration() / 1e9, need,
+            need > peak ? "above" : "below", peak);
+      }
       lines.add(String.format(Locale.ROOT, "| ≥ 50x faster than baseline-mllib (%s, wall) | %.0fx (per iteration "
-          + "%.0fx; %s) | %s |", w.name(), ratio, mllib.secondsPerIteration() / us.secondsPerIteration(),
-          mllib.note().contains("extrapolated") ? "mllib extrapolated, see its row" : "full run",
+          + "%.0fx; %s%s) | %s |", w.name(), ratio, mllib.secondsPerIteration() / us.secondsPerIteration(),
+          mllib.note().contains("extrapolated") ? "mllib extrapolated, see its row" : "full run", bound,
           ratio >= 50 ? "met" : "**NOT met**"));
     }
     if (!Double.isNaN(mbertOverhead)) {

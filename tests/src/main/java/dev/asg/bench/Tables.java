@@ -3,6 +3,7 @@ package dev.asg.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.io.LocalFileRangeSource;
 import dev.asg.common.io.RangeSource;
+import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.RowReader;
 import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.TableSpec;
@@ -14,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +36,20 @@ final class Tables {
     }
   }
 
-  /** Writes the first {@code rows} rows of {@code in} as float32 safetensors (skipped when {@code out} exists). */
+  /**
+   * Writes the first {@code rows} rows of {@code in} as float32 safetensors. Skipped when {@code out} already holds
+   * a float32 table of exactly that shape, written after {@code in} last changed; any other file there (an earlier
+   * run with another V, say a --quick one, a regenerated source, or a half-written file) is replaced, so a cached
+   * table never stands in for a different one.
+   */
   static void writeF32(Path in, int rows, Path out) throws IOException {
-    if (Files.exists(out)) {
-      return;
-    }
     TableSpec spec = spec(in);
     int dim = spec.dim();
     rows = Math.min(rows, spec.rows());
+    if (Files.exists(out) && holds(out, rows, dim)
+        && !Files.getLastModifiedTime(out).toInstant().isBefore(Files.getLastModifiedTime(in).toInstant())) {
+      return;
+    }
     long bytes = (long) rows * dim * Float.BYTES;
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("dtype", "F32");
@@ -68,6 +76,15 @@ final class Tables {
         os.write(bb.array(), 0, n * dim * Float.BYTES);
       }
     }
-    Files.move(tmp, out);
+    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static boolean holds(Path file, int rows, int dim) {
+    try {
+      TableSpec s = spec(file);
+      return s.rows() == rows && s.dim() == dim && s.dtype() == DType.F32;
+    } catch (IOException | RuntimeException e) {
+      return false; // unreadable or not safetensors: rewrite it
+    }
   }
 }
