@@ -46,8 +46,7 @@ final class Tables {
     TableSpec spec = spec(in);
     int dim = spec.dim();
     rows = Math.min(rows, spec.rows());
-    if (Files.exists(out) && holds(out, rows, dim)
-        && !Files.getLastModifiedTime(out).toInstant().isBefore(Files.getLastModifiedTime(in).toInstant())) {
+    if (upToDate(out, in, rows, dim)) {
       return;
     }
     long bytes = (long) rows * dim * Float.BYTES;
@@ -79,12 +78,14 @@ final class Tables {
     Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  private static boolean holds(Path file, int rows, int dim) {
+  /** Whether {@code cached} is a float32 table of {@code rows} x {@code dim} written after {@code source} changed. */
+  private static boolean upToDate(Path cached, Path source, int rows, int dim) {
     try {
-      TableSpec s = spec(file);
-      return s.rows() == rows && s.dim() == dim && s.dtype() == DType.F32;
+      TableSpec s = spec(cached);
+      return s.rows() == rows && s.dim() == dim && s.dtype() == DType.F32
+          && !Files.getLastModifiedTime(cached).toInstant().isBefore(Files.getLastModifiedTime(source).toInstant());
     } catch (IOException | RuntimeException e) {
-      return false; // unreadable or not safetensors: rewrite it
+      return false; // missing, unreadable or not safetensors: (re)write it
     }
   }
 }

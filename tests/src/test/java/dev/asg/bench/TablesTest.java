@@ -76,9 +76,8 @@ class TablesTest {
   @Test
   void writeF32_cachedFileOfSameShape_reusedUnchanged() throws IOException {
     Path src = table("src.safetensors", DType.F32, 25, 1f);
-    Path out = dir.resolve("cached.safetensors");
-    // Same shape, other values: if writeF32 rewrote it, the values would become src's.
-    Files.move(table("other.safetensors", DType.F32, 25, 7f), out);
+    // Same shape, other values, written after src: if writeF32 rewrote it, the values would become src's.
+    Path out = table("cached.safetensors", DType.F32, 25, 7f);
     byte[] before = Files.readAllBytes(out);
 
     Tables.writeF32(src, 25, out);
@@ -89,8 +88,7 @@ class TablesTest {
   @Test
   void writeF32_cachedFileOlderThanSource_rewritten() throws IOException {
     Path src = table("src.safetensors", DType.F32, 25, 1f);
-    Path out = dir.resolve("stale.safetensors");
-    Files.move(table("other.safetensors", DType.F32, 25, 7f), out);
+    Path out = table("stale.safetensors", DType.F32, 25, 7f);
     Files.setLastModifiedTime(out, FileTime.fromMillis(Files.getLastModifiedTime(src).toMillis() - 60_000));
 
     Tables.writeF32(src, 25, out);
@@ -101,8 +99,7 @@ class TablesTest {
   @Test
   void writeF32_cachedFileOfSameShapeButF16_rewrittenAsF32() throws IOException {
     Path src = table("src.safetensors", DType.F32, 16, 1f);
-    Path out = dir.resolve("half.safetensors");
-    Files.move(table("half-src.safetensors", DType.F16, 16, 1f), out);
+    Path out = table("half.safetensors", DType.F16, 16, 1f);
 
     Tables.writeF32(src, 16, out);
 
