@@ -60,7 +60,7 @@ public final class SafetensorsIndex {
     long length = src.length();
     if (length > MAX_INDEX_BYTES) {
       throw new InvalidInputException(uri + ": the sharded-checkpoint index is " + length + " bytes, above the limit"
-          + " of " + MAX_INDEX_BYTES + " bytes (100 MiB); it is corrupt or not an index file");
+          + " of " + MAX_INDEX_BYTES + " bytes (" + (MAX_INDEX_BYTES >> 20) + " MiB); it is corrupt or not an index file");
     }
     byte[] bytes = new byte[(int) length];
     src.readFully(0, bytes, 0, bytes.length);

@@ -7,6 +7,9 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.io.RangeSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,9 +28,11 @@ public final class VocabularyLoader {
 
   /**
    * Largest vocabulary file we read into memory. The biggest tokenizer.json files in use (250k-token multilingual
-   * models) are ~20 MB; 512 MiB leaves ample room while turning a wrong file into an error rather than an OOM.
+   * models) are 20-35 MB; 64 MiB leaves room while a wrong file fails at once instead of filling the driver's heap.
    */
-  static final long MAX_FILE_BYTES = 512L << 20;
+  public static final long MAX_FILE_BYTES = 64L << 20;
+  /** Most tokens a vocabulary may have: the largest in use have about 256k; ids beyond are not a vocabulary. */
+  public static final int MAX_TOKENS = 4 << 20;
 
   private VocabularyLoader() {}
 
@@ -78,7 +83,7 @@ public final class VocabularyLoader {
 
   /** One token per line; only the line ending is removed, so a token of spaces or an empty line keeps its id. */
   private static Vocabulary fromLines(byte[] bytes, String name) {
-    String text = new String(bytes, StandardCharsets.UTF_8);
+    String text = utf8Text(bytes, name);
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1); // byte-order mark written by some Windows editors; never part of a token
     }
@@ -90,6 +95,10 @@ public final class VocabularyLoader {
       int stop = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
       tokens.add(text.substring(start, stop));
       start = end + 1;
+      if (tokens.size() > MAX_TOKENS) {
+        throw new InvalidInputException("vocab file " + name + " has more than " + MAX_TOKENS + " lines; a "
+            + "vocabulary has at most " + MAX_TOKENS + " tokens, so this is not a token list");
+      }
     }
     if (tokens.isEmpty()) {
       throw new InvalidInputException("vocab file " + name + " is empty; pass a vocab.txt with one token per line "
@@ -98,7 +107,28 @@ public final class VocabularyLoader {
     return new Vocabulary(tokens.toArray(new String[0]));
   }
 
+  /**
+   * The file as text: strict UTF-8 with no NUL character, which every tokenizer.json and vocab.txt is and a
+   * binary file (a model given as --vocab by mistake) almost never is.
+   */
+  private static String utf8Text(byte[] bytes, String name) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException("vocab file " + name + " is not UTF-8 text; pass a tokenizer.json or a "
+          + "vocab.txt with one token per line", e);
+    }
+    if (text.indexOf('\0') >= 0) {
+      throw new InvalidInputException("vocab file " + name + " holds NUL characters, so it is binary, not text; "
+          + "pass a tokenizer.json or a vocab.txt with one token per line");
+    }
+    return text;
+  }
+
   private static Vocabulary fromJson(byte[] bytes, String name) {
+    utf8Text(bytes, name);
     JsonNode root;
     try {
       root = JSON.readTree(bytes);
@@ -191,6 +221,10 @@ public final class VocabularyLoader {
    */
   private static Vocabulary dense(Map<Integer, String> byId, String name) {
     int n = byId.size();
+    if (n > MAX_TOKENS) {
+      throw new InvalidInputException("vocab file " + name + " has " + n + " tokens; at most " + MAX_TOKENS
+          + " are allowed");
+    }
     if (n == 0) {
       throw new InvalidInputException("vocab file " + name + " has no tokens; pass the model's tokenizer.json");
     }

@@ -88,19 +88,19 @@ class SafetensorsHeaderTest {
 
   @Test
   void read_headerLengthOneAboveLimit_rejectedNamingLimit() throws IOException {
-    Path f = SafetensorsBytes.write(dir.resolve("big.safetensors"), (100L << 20) + 1, new byte[0], new byte[16]);
-    assertRejected(f, "104857601", "104857600", "100 MiB");
+    Path f = SafetensorsBytes.write(dir.resolve("big.safetensors"), (16L << 20) + 1, new byte[0], new byte[16]);
+    assertRejected(f, "16777217", "16777216", "16 MiB");
   }
 
   @Test
   void read_headerLengthWithTopBitSet_rejectedAsUnsignedAboveLimit() throws IOException {
     Path f = SafetensorsBytes.write(dir.resolve("neg.safetensors"), -1L, new byte[0], new byte[16]);
-    assertRejected(f, "18446744073709551615", "100 MiB");
+    assertRejected(f, "18446744073709551615", "16 MiB");
   }
 
   @Test
   void read_headerLengthAtLimitButPastFileEnd_rejectedAsTruncatedNotAsTooBig() throws IOException {
-    Path f = SafetensorsBytes.write(dir.resolve("lim.safetensors"), 100L << 20, new byte[0], new byte[16]);
+    Path f = SafetensorsBytes.write(dir.resolve("lim.safetensors"), 16L << 20, new byte[0], new byte[16]);
     assertRejected(f, "runs past the end of the file", "24");
   }
 

@@ -1,6 +1,7 @@
 package dev.asg.spark.cli;
 
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,14 +36,14 @@ public final class AsgMain implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("asg: error: " + ex.getMessage());
-      err.println("Run 'asg " + ex.getCommandLine().getCommandName() + " --help' for the flags and what they allow.");
+      err.println("asg: error: " + Messages.oneLine(ex.getMessage()));
+      err.println(usageHint(ex.getCommandLine()));
       return EXIT_USAGE;
     });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       InvalidInputException bad = Failures.findInvalidInput(ex);
       if (bad != null) {
-        err.println("asg: error: " + bad.getMessage());
+        err.println("asg: error: " + Messages.oneLine(bad.getMessage()));
         return EXIT_USAGE;
       }
       err.println("asg: failed: " + Failures.describe(ex));
@@ -51,6 +52,15 @@ public final class AsgMain implements Runnable {
       return EXIT_FAILURE;
     });
     return cl.execute(args);
+  }
+
+  /** Where to look next: the failing command's --help, and at the top level the commands there are. */
+  static String usageHint(CommandLine cmd) {
+    String name = cmd.getCommandSpec().qualifiedName();
+    if (cmd.getParent() == null) {
+      return "Run 'asg --help' for usage; commands: " + String.join(", ", cmd.getSubcommands().keySet()) + ".";
+    }
+    return "Run '" + name + " --help' for the flags and what they allow.";
   }
 
   @Override

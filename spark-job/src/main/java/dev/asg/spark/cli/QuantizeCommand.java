@@ -138,7 +138,7 @@ public final class QuantizeCommand implements Callable<Integer> {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     SparkSession spark = SparkSessions.create(sparkConf);
     try {
@@ -168,7 +168,7 @@ public final class QuantizeCommand implements Callable<Integer> {
       throws Exception {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, params.input());
+    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
     return execute(spark, plan, writer);
   }
 

@@ -2,7 +2,9 @@ package dev.asg.spark.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,11 +71,49 @@ public final class LloydCheckpoint {
     public float[][] decodeCentroids() {
       float[][] out = new float[centroids.size()][];
       for (int c = 0; c < out.length; c++) {
-        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(centroids.get(c))).order(ByteOrder.LITTLE_ENDIAN);
+        String text = centroids.get(c);
+        if (text == null) {
+          throw new InvalidInputException("codebook " + c + " of the checkpoint is null");
+        }
+        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
         out[c] = new float[b.remaining() / Float.BYTES];
         b.asFloatBuffer().get(out[c]);
       }
       return out;
+    }
+
+    /** Checks a loaded state is whole: every codebook present, decodable, of the right size and finite. */
+    void validate(Path file, int codebooks, int floatsPerCodebook, int maxIterations) {
+      String where = "--resume: the checkpoint file " + file;
+      if (fingerprint == null || objective == null || emptySplits == null || centroids == null) {
+        throw new InvalidInputException(where + " lacks fingerprint, objective, empty_splits or centroids; delete "
+            + "it or drop --resume");
+      }
+      if (centroids.size() != codebooks || iterationsDone < 1 || iterationsDone > maxIterations
+          || objective.size() != iterationsDone || emptySplits.size() != iterationsDone) {
+        throw new InvalidInputException(where + " holds " + centroids.size() + " codebooks and " + objective.size()
+            + " objectives for iteration " + iterationsDone + "; this run needs " + codebooks + " codebooks and "
+            + "1.." + maxIterations + " iterations; delete it or drop --resume");
+      }
+      float[][] cs;
+      try {
+        cs = decodeCentroids();
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(where + ": a codebook is not valid base64 (" + Messages.quote(e.getMessage())
+            + "); delete it or drop --resume", e);
+      }
+      for (int c = 0; c < cs.length; c++) {
+        if (cs[c].length != floatsPerCodebook) {
+          throw new InvalidInputException(where + ": codebook " + c + " has " + cs[c].length + " values, expected "
+              + floatsPerCodebook + "; delete it or drop --resume");
+        }
+        for (float v : cs[c]) {
+          if (!Float.isFinite(v)) {
+            throw new InvalidInputException(where + ": codebook " + c + " holds " + v + "; delete it or drop "
+                + "--resume");
+          }
+        }
+      }
     }
 
     public void storeCentroids(float[][] cs) {
@@ -153,34 +193,45 @@ public final class LloydCheckpoint {
    * The latest saved state if it matches this run; null (with a WARN) if there is none. A state of another run
    * is an InvalidInputException naming what differs: resuming it would silently mix two runs.
    */
-  public State load() {
-    try {
-      Path latest = latestState();
-      if (latest == null) {
-        LOG.warn("--resume: no checkpoint in {}; starting from scratch", dir);
-        return null;
-      }
-      State s;
-      try (InputStream in = fs.open(latest)) {
-        s = JSON.readValue(in, State.class);
-      }
-      List<String> diffs = new ArrayList<>();
-      for (String key : union(fingerprint, s.fingerprint)) {
-        String was = s.fingerprint.get(key);
-        String now = fingerprint.get(key);
-        if (was == null ? now != null : !was.equals(now)) {
-          diffs.add(key + " " + was + " in the checkpoint, " + now + " now");
-        }
-      }
-      if (!diffs.isEmpty()) {
-        throw new InvalidInputException("--resume: the checkpoint " + dir + " belongs to a different run ("
-            + String.join("; ", diffs) + "); delete " + dir + " or drop --resume");
-      }
-      LOG.info("resuming from {} after iteration {}", latest, s.iterationsDone);
-      return s;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the checkpoint in " + dir, e);
+  public State load(int codebooks, int floatsPerCodebook, int maxIterations) {
+    Path[] latest = new Path[1];
+    // A damaged or crafted state (not JSON, truncated, bad base64, a codebook missing) is bad input naming the
+    // file: exit 2, never a stack trace halfway into training.
+    State s = InputBoundary.read("--resume: the checkpoint " + dir, "delete " + dir + " or drop --resume to start "
+        + "from scratch", () -> {
+          latest[0] = latestState();
+          if (latest[0] == null) {
+            return null;
+          }
+          State st;
+          try (InputStream in = fs.open(latest[0])) {
+            st = JSON.readValue(in, State.class);
+          }
+          if (st == null || st.fingerprint == null) {
+            throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " has no fingerprint; "
+                + "delete " + dir + " or drop --resume");
+          }
+          return st;
+        });
+    if (s == null) {
+      LOG.warn("--resume: no checkpoint in {}; starting from scratch", dir);
+      return null;
     }
+    List<String> diffs = new ArrayList<>();
+    for (String key : union(fingerprint, s.fingerprint)) {
+      String was = s.fingerprint.get(key);
+      String now = fingerprint.get(key);
+      if (was == null ? now != null : !was.equals(now)) {
+        diffs.add(key + " " + was + " in the checkpoint, " + now + " now");
+      }
+    }
+    if (!diffs.isEmpty()) {
+      throw new InvalidInputException("--resume: the checkpoint " + dir + " belongs to a different run ("
+          + String.join("; ", diffs) + "); delete " + dir + " or drop --resume");
+    }
+    s.validate(latest[0], codebooks, floatsPerCodebook, maxIterations);
+    LOG.info("resuming from {} after iteration {}", latest[0], s.iterationsDone);
+    return s;
   }
 
   /** Removes a checkpoint left by an earlier run: a fresh run must not leave a mix of two runs' states. */

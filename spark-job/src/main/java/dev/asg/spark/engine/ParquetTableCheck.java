@@ -62,8 +62,8 @@ final class ParquetTableCheck {
           + " has type " + vecType.simpleString() + "; the vector column must be array<float> or array<double>");
     }
 
-    Column id = col(idCol);
-    Column vec = col(vectorCol);
+    Column id = ParquetTableSource.column(idCol);
+    Column vec = ParquetTableSource.column(vectorCol);
     Column len = when(vec.isNotNull(), size(vec));
     // Float.MAX_VALUE as a double: anything above it becomes infinity when converted to float32.
     Column nonFinite = expr("exists(`" + vectorCol.replace("`", "``") + "`, x -> x IS NULL OR isnan(x) OR abs(x) > "
@@ -96,8 +96,12 @@ final class ParquetTableCheck {
       throw new InvalidInputException(where + ": id " + dup.get(0) + " appears in " + dup.getLong(1)
           + " rows; ids must be exactly 0.." + (total - 1) + ", each once");
     }
+    if (maxId > Integer.MAX_VALUE) {
+      throw new InvalidInputException(where + " has id " + maxId + ", beyond the int range of token ids; ids must "
+          + "be exactly 0.." + (total - 1) + " (one row per token)");
+    }
     if (maxId != total - 1) {
-      throw new InvalidInputException(where + ": id " + firstMissing(spark, df, idCol, minId, maxId)
+      throw new InvalidInputException(where + ": id " + firstMissing(df, id, minId)
           + " is missing (ids run " + minId + ".." + maxId + " over " + total + " rows); ids must be exactly 0.."
           + (total - 1) + " with no gaps");
     }
@@ -140,13 +144,16 @@ final class ParquetTableCheck {
         + "); pass " + flag + " with one of them");
   }
 
-  /** The smallest id in [0, maxId] that no row has (there is one: the ids are distinct but not 0..V-1). */
-  private static long firstMissing(SparkSession spark, Dataset<Row> df, String idCol, long minId, long maxId) {
+  /**
+   * The smallest id that no row has. The ids are distinct, start at 0 (else the answer is 0) and are not 0..V-1,
+   * so it is the smallest id+1 that is not itself an id: one anti-join of V rows, whatever the largest id.
+   */
+  private static long firstMissing(Dataset<Row> df, Column id, long minId) {
     if (minId > 0) {
       return 0;
     }
-    Dataset<Row> ids = df.select(col(idCol).cast("long").as("id"));
-    Row r = spark.range(0, maxId + 1).join(ids, "id", "left_anti").agg(min(col("id"))).first();
-    return r.getLong(0);
+    Dataset<Row> ids = df.select(id.cast("long").as("id"));
+    Dataset<Row> next = ids.select(col("id").plus(1).as("id"));
+    return next.join(ids, "id", "left_anti").agg(min(col("id"))).first().getLong(0);
   }
 }

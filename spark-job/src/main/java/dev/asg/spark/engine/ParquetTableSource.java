@@ -2,7 +2,10 @@ package dev.asg.spark.engine;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
+import org.apache.spark.sql.Column;
 import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import java.security.MessageDigest;
@@ -55,18 +58,20 @@ public final class ParquetTableSource implements TableSource {
    * @throws InvalidInputException naming the column, the first offending id and what is allowed
    */
   public static ParquetTableSource open(SparkSession spark, String uri, String idCol, String vectorCol) {
-    Dataset<Row> df;
-    try {
-      df = spark.read().parquet(uri);
-    } catch (RuntimeException e) {
-      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-          .orElse("");
-      throw new InvalidInputException("--input " + uri + " cannot be read as Parquet (" + msg + "); pass a "
-          + "Parquet file or directory, or --input-format for another format", e);
-    }
-    spark.sparkContext().setJobDescription("asg check " + uri);
-    ParquetTableCheck.Shape shape = ParquetTableCheck.check(spark, df, uri, idCol, vectorCol);
-    return new ParquetTableSource(spark, uri, idCol, vectorCol, shape);
+    // Any failure reading the files (none there, only _SUCCESS or a README, a truncated or foreign part, Spark's
+    // checked AnalysisException or SparkException) is bad input: one line, exit 2.
+    return InputBoundary.read("--input " + Messages.quote(uri), "pass a Parquet file or a directory of Parquet "
+        + "parts, or --input-format for another format", () -> {
+          Dataset<Row> df = spark.read().parquet(uri);
+          spark.sparkContext().setJobDescription("asg check " + uri);
+          ParquetTableCheck.Shape shape = ParquetTableCheck.check(spark, df, uri, idCol, vectorCol);
+          return new ParquetTableSource(spark, uri, idCol, vectorCol, shape);
+        });
+  }
+
+  /** The column named exactly {@code name}: quoted, so a '.' or a backtick in it is not parsed as syntax. */
+  static Column column(String name) {
+    return col("`" + name.replace("`", "``") + "`");
   }
 
   @Override
@@ -104,7 +109,7 @@ public final class ParquetTableSource implements TableSource {
     final String vecName = vectorCol;
     final String file = uri;
     List<RowRange> ranges = RowRange.split(shape.rows, partitions);
-    Dataset<Row> df = spark.read().parquet(uri).select(col(idCol).cast("int"), col(vectorCol));
+    Dataset<Row> df = spark.read().parquet(uri).select(column(idCol).cast("int"), column(vectorCol));
     return df.javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getInt(0), toFloats(r.getList(1), dim, r.getInt(0), file, idName, vecName)))
         .partitionBy(new RangesPartitioner(ranges))

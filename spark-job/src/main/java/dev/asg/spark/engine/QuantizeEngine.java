@@ -12,6 +12,7 @@ import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
+import dev.asg.common.kmeans.ValueRange;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
 import java.security.MessageDigest;
@@ -129,13 +130,15 @@ public final class QuantizeEngine {
     int partitions = partitionCount(p, table.rows(), dim);
     JavaRDD<TableBlock> blocks = table.blocks(jsc, partitions).persist(StorageLevel.MEMORY_ONLY());
     jsc.setJobDescription("asg read " + manifest.source.tensor);
-    float maxAbs = blocks.map(TableBlock::maxAbs).reduce(Math::max);
+    ValueRange range = blocks.map(TableBlock::valueRange).reduce(ValueRange::merge);
+    float maxAbs = range.maxAbs();
     LOG.info("read {} ({} x {}) in {} partitions: max |x| = {} ({} s)", table.describe(), rows, dim,
         blocks.getNumPartitions(), maxAbs, timer.lap("read"));
     CompletableFuture<String> sourceSha = table.sha256(blocks, conf);
 
     // Fixed-point scales from bounds that hold for every partitioning (see FixedPoint).
     FixedPoint valueFp = FixedPoint.forSum(maxAbs, pointsPerCodebook);
+    checkPrecision(range, valueFp, blocks, table);
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
     FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
     BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.kernel(), valueFp, objectiveFp);
@@ -167,7 +170,7 @@ public final class QuantizeEngine {
         ? LloydCheckpoint.open(p, manifest.source, section, conf) : null;
     LloydCheckpoint.State resumed = null;
     if (p.resume()) {
-      resumed = checkpoint.load();
+      resumed = checkpoint.load(nCodebooks, k * dsub, p.iterations());
     } else if (checkpoint != null) {
       checkpoint.clear();
     }
@@ -312,6 +315,28 @@ public final class QuantizeEngine {
         bcTokens.destroy();
       }
     });
+  }
+
+  /**
+   * Refuses a table whose largest |value| is so far above its typical one that the exact fixed-point sums would
+   * keep fewer than {@link ValueRange#MIN_BITS} bits of the median value: its codebooks would be noise. Names the
+   * first row holding that value (one extra job, only on failure).
+   */
+  private void checkPrecision(ValueRange range, FixedPoint fp, JavaRDD<TableBlock> blocks, TableSource table) {
+    int bits = range.precisionBits(fp);
+    if (bits >= ValueRange.MIN_BITS) {
+      return;
+    }
+    float maxAbs = range.maxAbs();
+    jsc.setJobDescription("asg find outlier");
+    int[] at = blocks.map(b -> {
+      int[] f = b.find(maxAbs);
+      return f == null ? new int[] {Integer.MAX_VALUE, 0} : f;
+    }).reduce((a, b) -> a[0] <= b[0] ? a : b);
+    throw new InvalidInputException(table.describe() + ": row " + at[0] + " column " + at[1] + " holds |value| "
+        + maxAbs + ", while half the table's values are below 2^" + (range.medianExponent() + 1) + "; exact sums "
+        + "over that range keep only " + bits + " bits of a typical value (at least " + ValueRange.MIN_BITS
+        + " needed), and the codebooks would be noise; fix or drop that row (a corrupt or unscaled value)");
   }
 
   private static List<Row> mappingRows(MappedBlock mb, Broadcast<String[]> tokens) {

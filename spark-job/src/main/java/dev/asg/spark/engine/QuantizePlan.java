@@ -95,7 +95,14 @@ public final class QuantizePlan {
         : vocab.forRows(in.rows())));
     if (p.outputTensor() != null) {
       QuantizeParams po = p.toBuilder().tensor(p.outputTensor()).build();
-      TableSpec out = QuantizeEngine.resolve(po, conf);
+      TableSpec out;
+      try {
+        out = QuantizeEngine.resolve(po, conf);
+      } catch (InvalidInputException e) {
+        // The resolver speaks of --tensor, the flag of the table it resolves; here that table is --output-tensor.
+        throw new InvalidInputException(e.getMessage().replace("--" + QuantizeParams.TENSOR + " ",
+            "--" + QuantizeParams.OUTPUT_TENSOR + " "), e);
+      }
       if (out.tensor().equals(in.tensor()) && out.uri().equals(in.uri())) {
         throw new InvalidInputException("--" + QuantizeParams.OUTPUT_TENSOR + " " + p.outputTensor()
             + " is the input embedding itself; omit --" + QuantizeParams.OUTPUT_TENSOR + " when the output "
@@ -121,6 +128,24 @@ public final class QuantizePlan {
 
   public QuantizeParams params() {
     return params;
+  }
+
+  /**
+   * Every file the run reads: the input, the files holding its tensors (a sharded model's shards) and the
+   * vocabulary. The output must replace none of them.
+   */
+  public List<String> readPaths() {
+    List<String> out = new ArrayList<>();
+    out.add(params.input());
+    for (Section s : sections) {
+      if (s.table instanceof ByteRangeTableSource) {
+        out.add(((ByteRangeTableSource) s.table).spec().uri());
+      }
+    }
+    if (vocabFile != null) {
+      out.add(vocabFile.uri());
+    }
+    return out;
   }
 
   /** The detected or given input format. */

@@ -1,5 +1,6 @@
 package dev.asg.spark.engine;
 
+import dev.asg.common.kmeans.ValueRange;
 import dev.asg.common.kmeans.TokenSampler;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -82,6 +83,21 @@ public final class TableBlock implements Serializable {
       ids[i] = tokenId(keep[i]);
     }
     return new TableBlock(firstRow, n, dim, out, ids);
+  }
+
+  /** Largest |value| and exponent histogram of the block, for the fixed-point scale and its precision check. */
+  public ValueRange valueRange() {
+    return ValueRange.of(data, 0, data.length);
+  }
+
+  /** The first (row, column) whose |value| is {@code abs}, as {tokenId, column}, or null. */
+  public int[] find(float abs) {
+    for (int i = 0; i < data.length; i++) {
+      if (Math.abs(data[i]) == abs) {
+        return new int[] {tokenId(i / dim), i % dim};
+      }
+    }
+    return null;
   }
 
   /** Largest absolute value in the block (0 for an empty block). */

@@ -2,7 +2,10 @@ package dev.asg.spark.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
+import dev.asg.spark.output.ArtifactWriter;
 import dev.asg.common.artifact.Manifest;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -53,8 +56,14 @@ public final class ArtifactDir {
     if (manifest.source == null || manifest.source.shape == null || manifest.source.shape.length != 2) {
       throw bad("manifest.json has no source.shape [rows, dim]");
     }
-    this.rows = Math.toIntExact(manifest.source.shape[0]);
-    this.dim = Math.toIntExact(manifest.source.shape[1]);
+    long r = manifest.source.shape[0];
+    long d = manifest.source.shape[1];
+    if (r < 1 || d < 1 || r > Integer.MAX_VALUE || d > Integer.MAX_VALUE) {
+      throw bad("manifest.json source.shape [" + r + ", " + d + "] is not a table shape (both 1.."
+          + Integer.MAX_VALUE + ")");
+    }
+    this.rows = (int) r;
+    this.dim = (int) d;
     this.m = intParam("m");
     this.k = intParam("k");
     Object cb = manifest.params.get("codebook");
@@ -62,40 +71,60 @@ public final class ArtifactDir {
     if (m < 1 || dim % m != 0 || k < 1) {
       throw bad("manifest.json has m " + m + " and k " + k + " for dim " + dim + "; m must divide dim");
     }
+    // The mapping and codebook are read into one array each: sizes beyond an array are a damaged manifest.
+    if ((long) rows * m > Integer.MAX_VALUE - 8 || (long) codebooks() * k * dsub() > Integer.MAX_VALUE - 8) {
+      throw bad("manifest.json source.shape [" + rows + ", " + dim + "] with m " + m + " and k " + k
+          + " is beyond what one artifact can hold");
+    }
   }
 
   /** Opens {@code dir} (any Hadoop URI) and reads its manifest; exit 2 if it is not a complete artifact. */
   public static ArtifactDir open(String dir, Configuration conf) {
+    return InputBoundary.read("--artifacts " + Messages.quote(dir), "pass the --output directory of a completed "
+        + "'asg quantize' run", () -> openChecked(dir, conf));
+  }
+
+  private static ArtifactDir openChecked(String dir, Configuration conf) throws IOException {
+    String flag = "--artifacts " + Messages.quote(dir);
     try {
       Path p = new Path(dir);
       FileSystem fs = p.getFileSystem(conf);
       p = fs.makeQualified(p);
       if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
-        throw new InvalidInputException("--artifacts " + dir + " does not exist or is not a directory; pass the "
+        throw new InvalidInputException(flag + " does not exist or is not a directory; pass the "
             + "--output directory of an 'asg quantize' run");
       }
       Path mf = new Path(p, MANIFEST);
-      if (!fs.exists(mf) || !fs.exists(new Path(p, "mapping")) || !fs.exists(new Path(p, "codebook"))) {
-        throw new InvalidInputException("--artifacts " + dir + " has no manifest.json, mapping/ or codebook/; pass "
-            + "the --output directory of a completed 'asg quantize' run");
+      for (String part : new String[] {"mapping", "codebook"}) {
+        Path sub = new Path(p, part);
+        if (!fs.exists(sub) || !fs.getFileStatus(sub).isDirectory()) {
+          throw new InvalidInputException(flag + ": " + part + "/ is missing or not a directory; pass the "
+              + "--output directory of a completed 'asg quantize' run, or rerun it");
+        }
+      }
+      if (!fs.isFile(mf)) {
+        throw new InvalidInputException(flag + " has no manifest.json; pass the --output directory of a "
+            + "completed 'asg quantize' run");
+      }
+      if (fs.getFileStatus(mf).getLen() > ArtifactWriter.MAX_MANIFEST_BYTES) {
+        throw new InvalidInputException(flag + ": manifest.json is larger than " + ArtifactWriter.MAX_MANIFEST_BYTES
+            + " bytes, so it is not one written by 'asg quantize'; rerun it");
       }
       JsonNode tree;
-      try (InputStream in = fs.open(mf)) {
+      // Read without Hadoop's .crc check: a hand-edited manifest next to a stale .crc is still the manifest.
+      try (InputStream in = ArtifactWriter.raw(fs).open(mf)) {
         tree = Manifest.mapper().readTree(in);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new InvalidInputException("--artifacts " + dir + ": manifest.json is not valid JSON ("
-            + e.getOriginalMessage() + "); rerun 'asg quantize'", e);
+        throw new InvalidInputException(flag + ": manifest.json is not valid JSON ("
+            + Messages.quote(e.getOriginalMessage()) + "); rerun 'asg quantize'", e);
       }
       if (tree == null || !tree.isObject()) {
-        throw new InvalidInputException("--artifacts " + dir + ": manifest.json is not a JSON object; rerun "
-            + "'asg quantize'");
+        throw new InvalidInputException(flag + ": manifest.json is not a JSON object; rerun 'asg quantize'");
       }
       Manifest manifest = Manifest.mapper().treeToValue(tree, Manifest.class);
       return new ArtifactDir(dir, p, fs, (ObjectNode) tree, manifest);
     } catch (FileNotFoundException e) {
-      throw new InvalidInputException("--artifacts " + dir + " does not exist; check the path", e);
-    } catch (IOException e) {
-      throw new InvalidInputException("--artifacts " + dir + ": cannot read (" + e.getMessage() + ")", e);
+      throw new InvalidInputException(flag + " does not exist; check the path", e);
     }
   }
 
@@ -105,6 +134,12 @@ public final class ArtifactDir {
       throw bad("manifest.json params." + name + " is " + v + ", expected an integer");
     }
     return ((Number) v).intValue();
+  }
+
+  /** Reads a part of the artifact; a missing, truncated or foreign Parquet part is a damaged artifact: exit 2. */
+  private <T> T read(String part, InputBoundary.Read<T> body) {
+    return InputBoundary.read("--artifacts " + Messages.quote(flagValue) + ": " + part, "the artifact is "
+        + "damaged or incomplete; rerun 'asg quantize'", body);
   }
 
   InvalidInputException bad(String what) {
@@ -154,6 +189,10 @@ public final class ArtifactDir {
 
   /** The mapping as V x m global ConceptIDs, row t = token t; checks ids are dense and in range. */
   public int[] readMapping(SparkSession spark) {
+    return read("mapping/", () -> readMappingChecked(spark));
+  }
+
+  private int[] readMappingChecked(SparkSession spark) {
     List<Row> rowsIn = mappingFrame(spark).select("token_id", "concept_ids").collectAsList();
     if (rowsIn.size() != rows) {
       throw bad("mapping/ has " + rowsIn.size() + " rows but manifest source.shape says " + rows + " tokens");
@@ -185,6 +224,10 @@ public final class ArtifactDir {
 
   /** The codebook as (codebooks * k) x dsub floats, row-major by ConceptID. */
   public float[] readCodebook(SparkSession spark) {
+    return read("codebook/", () -> readCodebookChecked(spark));
+  }
+
+  private float[] readCodebookChecked(SparkSession spark) {
     List<Row> rowsIn = spark.read().parquet(new Path(dir, "codebook").toString()).select("row", "vector")
         .collectAsList();
     int n = codebooks() * k;
@@ -212,12 +255,12 @@ public final class ArtifactDir {
 
   /** The token strings from mapping/'s optional {@value #TOKEN_COLUMN} column, or null if it has none. */
   public String[] readTokenColumn(SparkSession spark) {
-    Dataset<Row> df = mappingFrame(spark);
+    Dataset<Row> df = read("mapping/", () -> mappingFrame(spark));
     if (!Arrays.asList(df.columns()).contains(TOKEN_COLUMN)) {
       return null;
     }
     String[] out = new String[rows];
-    for (Row r : df.select("token_id", TOKEN_COLUMN).collectAsList()) {
+    for (Row r : read("mapping/", () -> df.select("token_id", TOKEN_COLUMN).collectAsList())) {
       int t = r.getInt(0);
       if (t >= 0 && t < rows) {
         out[t] = r.isNullAt(1) ? "" : r.getString(1);
@@ -240,7 +283,7 @@ public final class ArtifactDir {
   public void writeAtomically(String name, String text) throws IOException {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, name + ".tmp");
-    try (OutputStream os = fs.create(tmp, true)) {
+    try (OutputStream os = ArtifactWriter.raw(fs).create(tmp, true)) {
       os.write(text.getBytes(StandardCharsets.UTF_8));
     }
     FileContext.getFileContext(dir.toUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);

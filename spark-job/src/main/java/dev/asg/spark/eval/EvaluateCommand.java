@@ -52,6 +52,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed of the query sample (default: ${DEFAULT-VALUE}).")
   long seed = 1234;
 
+  @Option(names = SourceDigest.OVERRIDE_FLAG,
+      description = "Evaluate even if --input's SHA-256 differs from the manifest's source.sha256 (a re-export "
+          + "of the same table, say); the report then measures the artifact against that table.")
+  boolean allowDifferentSource;
+
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
@@ -67,6 +72,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     // Everything checkable from headers is checked before Spark starts.
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
+    if (!allowDifferentSource) {
+      SourceDigest.require(dir.manifest().source, table, artifacts, conf);
+    }
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
@@ -131,6 +139,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
+    SourceDigest.require(dir.manifest().source, table, artifacts, conf);
     Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
     write(dir, ev, table.uri());
     return ev;

@@ -1,6 +1,8 @@
 package dev.asg.spark.io;
 
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.io.RangeSource;
 import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.TableSpec;
@@ -22,6 +24,14 @@ public final class TableResolver {
 
   /** Resolves {@code input} in format {@code format} ("auto" detects it) to a byte-range table. */
   public static TableSpec resolve(String input, String format, String tensor, Configuration conf) {
+    return InputBoundary.read("--input " + Messages.quote(input), ADVICE,
+        () -> resolveHeader(input, format, tensor, conf));
+  }
+
+  /** What a failed read of the input tells the user to do. */
+  private static final String ADVICE = "check the path and that the file is complete";
+
+  private static TableSpec resolveHeader(String input, String format, String tensor, Configuration conf) {
     String fmt = format.equals("auto") ? detect(input, conf) : format;
     try (RangeSource src = open(input, conf)) {
       switch (fmt) {
@@ -41,7 +51,7 @@ public final class TableResolver {
               + "ranges; Parquet tables are read with Spark through QuantizePlan");
       }
     } catch (IOException e) {
-      throw new InvalidInputException(input + ": cannot read (" + e.getMessage() + "); check the path and "
+      throw new InvalidInputException(input + ": cannot read (" + Messages.quote(e.getMessage()) + "); check the path and "
           + "that the file is complete", e);
     }
   }
@@ -51,6 +61,10 @@ public final class TableResolver {
    * then by magic bytes.
    */
   public static String detect(String input, Configuration conf) {
+    return InputBoundary.read("--input " + Messages.quote(input), ADVICE, () -> detectFormat(input, conf));
+  }
+
+  private static String detectFormat(String input, Configuration conf) {
     String lower = input.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".safetensors") || lower.endsWith(".safetensors.index.json")) {
       return "safetensors";
@@ -65,7 +79,7 @@ public final class TableResolver {
       return "parquet";
     }
     try {
-      Path p = new Path(input);
+      Path p = HadoopRangeSource.toPath(input);
       FileSystem fs = p.getFileSystem(conf);
       if (!fs.exists(p)) {
         throw new InvalidInputException("--input " + input + " does not exist; pass a .safetensors, "
@@ -95,7 +109,7 @@ public final class TableResolver {
         }
       }
     } catch (IOException e) {
-      throw new InvalidInputException("--input " + input + ": cannot read (" + e.getMessage() + ")", e);
+      throw new InvalidInputException("--input " + input + ": cannot read (" + Messages.quote(e.getMessage()) + ")", e);
     }
     throw new InvalidInputException("--input " + input + ": cannot tell its format from the extension or the "
         + "first bytes; pass --input-format safetensors|onnx|npy|parquet");
@@ -105,7 +119,11 @@ public final class TableResolver {
     try {
       return HadoopRangeSource.open(input, conf);
     } catch (FileNotFoundException e) {
-      throw new InvalidInputException("--input " + input + " does not exist; check the path or URI", e);
+      throw new InvalidInputException("--input " + Messages.quote(input) + " does not exist; check the path or URI",
+          e);
+    } catch (HadoopRangeSource.NotAFileException e) {
+      throw new InvalidInputException("--input " + Messages.quote(input) + ": " + e.getMessage() + "; pass a "
+          + ".safetensors, model.safetensors.index.json, .onnx or .npy file, or a Parquet file or directory", e);
     }
   }
 }

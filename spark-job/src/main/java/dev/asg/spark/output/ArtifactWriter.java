@@ -3,16 +3,21 @@ package dev.asg.spark.output;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.engine.QuantizeResult;
+import dev.asg.spark.io.RealPaths;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.io.InputStream;
+import dev.asg.common.InputBoundary;
+import dev.asg.common.Messages;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.permission.FsAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,80 +55,160 @@ public final class ArtifactWriter {
   static final String OLD_INFIX = "._old-";
 
   /**
-   * As {@link #preflight(String, boolean, Configuration)}, and also refuses an output that would clobber the
-   * input: the input path itself, or a directory containing it (a sharded checkpoint's folder, say), since
-   * --overwrite would move the input away. An output inside the input's folder is fine: it replaces nothing.
+   * As {@link #preflight(String, boolean, Configuration)}, and also refuses an output that would clobber what the
+   * run reads: an input path itself, or a directory containing it (a sharded checkpoint's folder, say), since
+   * --overwrite would move it away; the same for {@code <output>._ckpt}, which a run clears. Paths are compared
+   * after resolving symbolic links, so a link into the output (or an output that is a link to the model's folder)
+   * is caught too. An output inside an input's folder is fine: it replaces nothing.
    */
   public static ArtifactWriter preflight(String output, boolean overwrite, Configuration conf, String input) {
+    return preflight(output, overwrite, conf, input == null ? List.of() : List.of(input));
+  }
+
+  /** As {@link #preflight(String, boolean, Configuration, String)} for every file the run reads. */
+  public static ArtifactWriter preflight(String output, boolean overwrite, Configuration conf,
+      Collection<String> inputs) {
     ArtifactWriter writer = preflight(output, overwrite, conf);
-    writer.checkNotOverInput(input, output, conf);
+    for (String input : inputs) {
+      if (input != null && !input.isBlank()) {
+        InputBoundary.read("--input " + Messages.quote(input), "cannot compare it with --output "
+            + Messages.quote(output), () -> {
+              writer.checkNotOver(input, output, conf);
+              return null;
+            });
+      }
+    }
     return writer;
   }
 
-  private void checkNotOverInput(String input, String outputFlag, Configuration conf) {
-    if (input == null || input.isBlank()) {
+  private void checkNotOver(String input, String outputFlag, Configuration conf) throws IOException {
+    Path in = new Path(input);
+    FileSystem inFs = in.getFileSystem(conf);
+    if (!inFs.getUri().equals(fs.getUri())) {
       return;
     }
-    try {
-      Path in = new Path(input);
-      FileSystem inFs = in.getFileSystem(conf);
-      in = inFs.makeQualified(in);
-      if (!inFs.getUri().equals(fs.getUri())) {
-        return;
+    Path inReal = RealPaths.resolve(inFs, inFs.makeQualified(in));
+    Path outReal = RealPaths.resolve(fs, output);
+    Path ckptReal = RealPaths.resolve(fs, new Path(output.getParent(), output.getName() + CKPT_SUFFIX));
+    for (Path p = inReal; p != null; p = p.getParent()) {
+      if (p.equals(outReal) || p.equals(ckptReal)) {
+        String where = p.equals(ckptReal) ? "its checkpoint directory " + ckptReal : p.equals(inReal)
+            ? "the same file" : "a directory containing it (" + outReal + ")";
+        throw new InvalidInputException("--output " + Messages.quote(outputFlag) + " would replace "
+            + Messages.quote(input) + ", which the run reads (" + where + ", links resolved); choose an output "
+            + "outside the model's files");
       }
-      for (Path p = in; p != null; p = p.getParent()) {
-        if (p.equals(output)) {
-          throw new InvalidInputException("--output " + outputFlag + (p.equals(in) ? " is the --input file "
-              : " contains the --input " + input) + "; writing there would replace the model being read,"
-              + " choose an output outside it");
-        }
-      }
-    } catch (IOException e) {
-      throw new InvalidInputException("--input " + input + ": cannot compare with --output " + outputFlag + " ("
-          + e.getMessage() + ")", e);
     }
   }
 
+  /** {@code <output>._ckpt}: LloydCheckpoint's directory, which a run clears; named here to avoid a cycle. */
+  static final String CKPT_SUFFIX = "._ckpt";
+
   /**
-   * Checks the output location before any work: refuses an existing output without --overwrite and an output
-   * whose parent cannot be written. Writes nothing.
+   * Checks the output location before any work: refuses an existing output without --overwrite, an existing
+   * directory that is not a committed asg artifact even with it, and an output whose parent cannot be written
+   * (probed by creating and removing a file there, so a read-only filesystem fails now, not after training).
+   * Leaves nothing behind.
    */
   public static ArtifactWriter preflight(String output, boolean overwrite, Configuration conf) {
+    return InputBoundary.read("--output " + Messages.quote(output), "choose a writable local path or a "
+        + "reachable Hadoop URI", () -> checkOutput(output, overwrite, conf));
+  }
+
+  private static ArtifactWriter checkOutput(String output, boolean overwrite, Configuration conf)
+      throws IOException {
     Path out = new Path(output);
+    FileSystem fs = out.getFileSystem(conf);
+    out = fs.makeQualified(out);
+    String flag = "--output " + Messages.quote(output);
+    if (out.getParent() == null) {
+      throw new InvalidInputException(flag + " is a filesystem root; choose a directory below it");
+    }
+    if (fs.exists(out)) {
+      if (!overwrite) {
+        throw new InvalidInputException(flag + " already exists; pass --overwrite to replace it "
+            + "(the old artifact stays intact until the new one is complete) or choose another path");
+      }
+      if (!fs.getFileStatus(out).isDirectory()) {
+        throw new InvalidInputException(flag + " exists and is a file, not an artifact directory; remove it or "
+            + "choose another path");
+      }
+      String notOurs = notReplaceable(fs, out);
+      if (notOurs != null) {
+        throw new InvalidInputException(flag + " exists and is not a committed asg artifact (" + notOurs
+            + "); --overwrite replaces only an artifact of 'asg quantize' (manifest.json of asg-spark and "
+            + "_SUCCESS): choose another path, or move that directory away yourself");
+      }
+    }
+    Path ancestor = out.getParent();
+    while (ancestor != null && !fs.exists(ancestor)) {
+      ancestor = ancestor.getParent();
+    }
+    if (ancestor == null || !fs.getFileStatus(ancestor).isDirectory()) {
+      throw new InvalidInputException(flag + ": its parent is not a directory");
+    }
+    long now = Instant.now().toEpochMilli();
+    String runId = now + "-" + UUID.randomUUID().toString().substring(0, 8);
+    probeWritable(fs, ancestor, out.getName() + "._probe-" + runId, flag);
+    return new ArtifactWriter(out, fs, runId, now);
+  }
+
+  /**
+   * Why {@code dir} may not be replaced, or null if it may: it is a committed artifact of this tool (_SUCCESS and
+   * a manifest.json whose "tool" is asg-spark), or empty (nothing to lose). Public: every command that replaces or
+   * rewrites a directory the user named asks this first.
+   */
+  public static String notReplaceable(FileSystem fs, Path dir) throws IOException {
+    if (fs.listStatus(dir).length == 0) {
+      return null;
+    }
+    if (!fs.isFile(new Path(dir, SUCCESS))) {
+      return "no " + SUCCESS;
+    }
+    Path mf = new Path(dir, MANIFEST);
+    if (!fs.isFile(mf)) {
+      return "no " + MANIFEST;
+    }
+    if (fs.getFileStatus(mf).getLen() > MAX_MANIFEST_BYTES) {
+      return MANIFEST + " is larger than " + MAX_MANIFEST_BYTES + " bytes";
+    }
+    try (InputStream in = raw(fs).open(mf)) {
+      com.fasterxml.jackson.databind.JsonNode tree = Manifest.mapper().readTree(in);
+      String tool = tree == null ? null : tree.path("tool").asText(null);
+      if (!"asg-spark".equals(tool) || !tree.path("format_version").canConvertToInt()) {
+        return MANIFEST + " is not one of asg-spark";
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return MANIFEST + " is not JSON";
+    }
+    return null;
+  }
+
+  /** A manifest is a few KB (a decoder's with per-iteration lists a few 10s); anything this big is not ours. */
+  public static final long MAX_MANIFEST_BYTES = 16L << 20;
+
+  /**
+   * The filesystem without Hadoop's .crc side files: manifests are small text files that people edit by hand,
+   * and a stale .crc next to an edited one would make every later read fail with a checksum error.
+   */
+  public static FileSystem raw(FileSystem fs) {
+    return fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
+  }
+
+  /** Creates and removes an empty file in {@code dir}: permission bits do not tell a read-only mount. */
+  private static void probeWritable(FileSystem fs, Path dir, String name, String flag) {
+    Path probe = new Path(dir, "." + name);
     try {
-      FileSystem fs = out.getFileSystem(conf);
-      out = fs.makeQualified(out);
-      if (out.getParent() == null) {
-        throw new InvalidInputException("--output " + output + " is a filesystem root; choose a directory below it");
-      }
-      if (fs.exists(out)) {
-        if (!overwrite) {
-          throw new InvalidInputException("--output " + output + " already exists; pass --overwrite to replace it "
-              + "(the old artifact stays intact until the new one is complete) or choose another path");
-        }
-        if (!fs.getFileStatus(out).isDirectory()) {
-          throw new InvalidInputException("--output " + output + " exists and is a file, not an artifact "
-              + "directory; remove it or choose another path");
-        }
-      }
-      Path ancestor = out.getParent();
-      while (ancestor != null && !fs.exists(ancestor)) {
-        ancestor = ancestor.getParent();
-      }
-      if (ancestor == null || !fs.getFileStatus(ancestor).isDirectory()) {
-        throw new InvalidInputException("--output " + output + ": its parent is not a directory");
-      }
-      try {
-        fs.access(ancestor, FsAction.WRITE);
-      } catch (IOException e) {
-        throw new InvalidInputException("--output " + output + " is not writable: no write permission on "
-            + ancestor + "; choose a writable location", e);
-      }
-      long now = Instant.now().toEpochMilli();
-      return new ArtifactWriter(out, fs, now + "-" + UUID.randomUUID().toString().substring(0, 8), now);
+      raw(fs).create(probe, false).close();
     } catch (IOException e) {
-      throw new InvalidInputException("--output " + output + ": cannot check the location (" + e.getMessage()
-          + ")", e);
+      throw new InvalidInputException(flag + " is not writable: cannot create a file in " + dir + " ("
+          + Messages.quote(e.getMessage()) + "); choose a writable location", e);
+    } finally {
+      try {
+        raw(fs).delete(probe, false);
+      } catch (IOException e) {
+        LOG.warn("could not remove the probe file {}: {}", probe, e.getMessage());
+      }
     }
   }
 
@@ -138,16 +223,14 @@ public final class ArtifactWriter {
   /** Writes codebook/, mapping/, manifest.json and _SUCCESS to the temporary directory, then commits. */
   public void write(QuantizeResult result) throws IOException {
     try {
-      fs.mkdirs(tmp);
+      mkdirs(tmp);
       writeText(new Path(tmp, MARKER), "run " + runId + " started " + Instant.now() + "\n");
       long t0 = System.nanoTime();
       result.codebook().write().parquet(new Path(tmp, "codebook").toString());
       result.mapping().write().parquet(new Path(tmp, "mapping").toString());
       Manifest manifest = result.manifest();
       manifest.timingsSeconds.put("write", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0);
-      try (OutputStream os = fs.create(new Path(tmp, MANIFEST), false)) {
-        os.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
-      }
+      writeText(new Path(tmp, MANIFEST), manifest.toJson());
       fs.delete(new Path(tmp, MARKER), false);
       writeText(new Path(tmp, SUCCESS), "");
       commit();
@@ -172,7 +255,7 @@ public final class ArtifactWriter {
    */
   public void writeSections(Manifest top, List<String> sections, SectionTrainer trainer) throws Exception {
     try {
-      fs.mkdirs(tmp);
+      mkdirs(tmp);
       writeText(new Path(tmp, MARKER), "run " + runId + " started " + Instant.now() + "\n");
       for (String name : sections) {
         QuantizeResult result = trainer.train(name);
@@ -293,8 +376,15 @@ public final class ArtifactWriter {
     }
   }
 
+  private void mkdirs(Path p) throws IOException {
+    if (!fs.mkdirs(p)) {
+      throw new IOException("could not create " + p);
+    }
+  }
+
+  /** Small text files (marker, _SUCCESS, manifests) go without .crc side files; see {@link #raw}. */
   private void writeText(Path p, String s) throws IOException {
-    try (OutputStream os = fs.create(p, true)) {
+    try (OutputStream os = raw(fs).create(p, true)) {
       os.write(s.getBytes(StandardCharsets.UTF_8));
     }
   }

@@ -88,7 +88,13 @@ public final class NpyFormat {
     int dim = (int) shape[1];
 
     long dataOffset = prefixLength + headerLength;
-    long expected = (long) rows * dim * dtype.bytes();
+    long expected;
+    try {
+      expected = Math.multiplyExact(Math.multiplyExact((long) rows, dim), (long) dtype.bytes());
+    } catch (ArithmeticException e) {
+      throw new InvalidInputException(uri + ": shape (" + rows + ", " + dim + ") " + dtype + " would need more than "
+          + Long.MAX_VALUE + " bytes; the header is corrupt; re-save the array with numpy.save", e);
+    }
     long actual = fileLength - dataOffset;
     // Longer is accepted: np.save into an open file handle can append further arrays after this one.
     if (actual < expected) {

@@ -39,6 +39,10 @@ final class NpyHeaderParser {
     return dict;
   }
 
+  /** numpy's header is a dict holding a tuple: depth 2. Deeper is not a header, and must not overflow the stack. */
+  static final int MAX_DEPTH = 8;
+  private int depth;
+
   private Object value() {
     skipSpace();
     char c = peek();
@@ -61,12 +65,14 @@ final class NpyHeaderParser {
   }
 
   private Map<String, Object> dict() {
+    enter();
     pos++; // '{'
     Map<String, Object> out = new LinkedHashMap<>();
     while (true) {
       skipSpace();
       if (peek() == '}') {
         pos++;
+        depth--;
         return out;
       }
       Object key = value();
@@ -86,12 +92,14 @@ final class NpyHeaderParser {
   }
 
   private List<Object> sequence(char close) {
+    enter();
     pos++; // '(' or '['
     List<Object> out = new ArrayList<>();
     while (true) {
       skipSpace();
       if (peek() == close) {
         pos++;
+        depth--;
         return out;
       }
       out.add(value());
@@ -152,6 +160,12 @@ final class NpyHeaderParser {
       default:
         pos = start;
         throw error("True, False or None");
+    }
+  }
+
+  private void enter() {
+    if (++depth > MAX_DEPTH) {
+      throw error("at most " + MAX_DEPTH + " levels of nesting");
     }
   }
 

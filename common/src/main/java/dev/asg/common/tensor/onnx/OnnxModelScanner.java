@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.io.RangeSource;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -75,14 +76,28 @@ final class OnnxModelScanner {
       }
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidInputException(src.uri() + ": not a readable ONNX model (protobuf parse failed: "
-          + e.getMessage().replace('\n', ' ') + "); pass an .onnx file or set --input-format", e);
+          + Messages.quote(e.getMessage()) + "); pass an .onnx file or set --input-format", e);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(src.uri() + ": " + e.getMessage(), e);
     }
     return new Result(sawGraph, out);
   }
 
+  /**
+   * Most initializers a model may have: large transformers have thousands; millions of (empty) ones would fill the
+   * driver's heap while listing them, so past this the file is refused as not a model.
+   */
+  public static final int MAX_INITIALIZERS = 100_000;
+  /** Most dimensions of one initializer: real tensors have up to 5 or 6. */
+  public static final int MAX_DIMS = 32;
+
   private static void readGraph(CodedInputStream in, List<OnnxInitializer> out) throws IOException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == tag(GRAPH_INITIALIZER, WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+        if (out.size() >= MAX_INITIALIZERS) {
+          throw new InvalidInputException("the model has more than " + MAX_INITIALIZERS + " initializers, the "
+              + "most this tool reads; it is corrupt or not a model's graph");
+        }
         int old = in.pushLimit(in.readRawVarint32());
         out.add(readTensor(in));
         in.popLimit(old);
@@ -97,10 +112,18 @@ final class OnnxModelScanner {
     List<Long> dims = new ArrayList<>();
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       if (tag == tag(TENSOR_DIMS, WireFormat.WIRETYPE_VARINT)) {
+        if (dims.size() >= MAX_DIMS) {
+          throw new InvalidInputException("an initializer has more than " + MAX_DIMS + " dimensions; the model is "
+              + "corrupt");
+        }
         dims.add(in.readInt64());
       } else if (tag == tag(TENSOR_DIMS, WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
         int old = in.pushLimit(in.readRawVarint32());
         while (in.getBytesUntilLimit() > 0) {
+          if (dims.size() >= MAX_DIMS) {
+            throw new InvalidInputException("an initializer has more than " + MAX_DIMS + " dimensions; the model "
+                + "is corrupt");
+          }
           dims.add(in.readInt64());
         }
         in.popLimit(old);

@@ -1,0 +1,37 @@
+package dev.asg.spark.eval;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
+import dev.asg.common.artifact.Manifest;
+import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.engine.ByteRangeTableSource;
+import dev.asg.spark.engine.TensorSha256;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * Whether a table is the one an artifact was made from: same shape is not enough (another checkpoint of the same
+ * model has it too, and would get a nonsense quality report written into the artifact), so the table's SHA-256
+ * must equal the manifest's {@code source.sha256}. One sequential read of the tensor on the driver.
+ */
+public final class SourceDigest {
+  /** The flag that skips the check, for measuring an artifact against a deliberately different table. */
+  public static final String OVERRIDE_FLAG = "--allow-different-source";
+
+  private SourceDigest() {}
+
+  /** Throws unless {@code spec}'s stored bytes hash to the manifest's source.sha256 (when it records one). */
+  public static void require(Manifest.Source source, TableSpec spec, String artifacts, Configuration conf) {
+    if (source == null || source.sha256 == null
+        || !ByteRangeTableSource.SHA256_OF.equals(source.sha256Of)) {
+      return; // nothing recorded to compare with (Parquet source digests cover the decoded table)
+    }
+    String actual = TensorSha256.compute(spec, conf);
+    if (!actual.equalsIgnoreCase(source.sha256)) {
+      throw new InvalidInputException("--input " + Messages.quote(spec.uri()) + " tensor '"
+          + Messages.quote(spec.tensor()) + "' has SHA-256 " + actual + " but the artifact "
+          + Messages.quote(artifacts) + " was made from a table with " + source.sha256 + " ("
+          + Messages.quote(source.uri) + "); pass the table it was quantized from, or " + OVERRIDE_FLAG
+          + " to measure it against this one anyway");
+    }
+  }
+}
