@@ -36,8 +36,8 @@ public final class AsgMain implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("asg: error: " + Messages.oneLine(ex.getMessage()));
-      err.println(usageHint(ex.getCommandLine()));
+      // One line, like every input error: what is wrong, then where to look.
+      err.println("asg: error: " + Messages.oneLine(ex.getMessage() + "; " + usageHint(ex.getCommandLine())));
       return EXIT_USAGE;
     });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -47,20 +47,26 @@ public final class AsgMain implements Runnable {
         return EXIT_USAGE;
       }
       err.println("asg: failed: " + Failures.describe(ex));
-      err.println("Nothing was committed to the output; the log above has the details. Rerunning is safe.");
+      err.println("Nothing was committed to the output; the log above and Spark's task log " + taskLog()
+          + " have the details. Rerunning is safe.");
       ex.printStackTrace(err);
       return EXIT_FAILURE;
     });
     return cl.execute(args);
   }
 
+  /** conf/log4j2.properties sends Spark's task failure messages here (see it for why). */
+  static String taskLog() {
+    return System.getProperty("asg.task.log", System.getProperty("java.io.tmpdir") + "/asg-spark-tasks.log");
+  }
+
   /** Where to look next: the failing command's --help, and at the top level the commands there are. */
   static String usageHint(CommandLine cmd) {
     String name = cmd.getCommandSpec().qualifiedName();
     if (cmd.getParent() == null) {
-      return "Run 'asg --help' for usage; commands: " + String.join(", ", cmd.getSubcommands().keySet()) + ".";
+      return "run 'asg --help' for usage; commands: " + String.join(", ", cmd.getSubcommands().keySet());
     }
-    return "Run '" + name + " --help' for the flags and what they allow.";
+    return "run '" + name + " --help' for the flags and what they allow";
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.asg.spark.cli;
 
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -14,7 +17,8 @@ public final class SparkSessions {
    */
   public static SparkConf conf(String appName, String master) {
     SparkConf conf = new SparkConf(true);
-    if (master != null && !master.isBlank()) {
+    if (master != null) {
+      checkMaster(master);
       conf.setMaster(master);
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
@@ -27,6 +31,22 @@ public final class SparkSessions {
     // iteration); sent directly they are one RPC message, far below spark.rpc.message.maxSize (128 MiB).
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     return conf;
+  }
+
+  /** local, local[N|*], local[N|*,F], local-cluster[N,C,MB] (all >= 1), spark://, yarn, k8s://, mesos://. */
+  private static final Pattern MASTER = Pattern.compile("local|local\\[([1-9][0-9]*|\\*)(,[1-9][0-9]*)?]"
+      + "|local-cluster\\[[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*]|spark://[^\\s]+|yarn|k8s://[^\\s]+|mesos://[^\\s]+");
+
+  /**
+   * Refuses a --master Spark would reject only after the input was checked (local[0]) or that is a typo, with
+   * one line naming what is allowed.
+   */
+  public static void checkMaster(String master) {
+    if (!MASTER.matcher(master).matches()) {
+      throw new InvalidInputException("--master " + Messages.quote(master) + " is not a Spark master URL; "
+          + "allowed: local, local[N] or local[*] (N >= 1 threads), local-cluster[N,CORES,MB], spark://HOST:PORT, "
+          + "yarn, k8s://URL");
+    }
   }
 
   public static SparkSession create(SparkConf conf) {

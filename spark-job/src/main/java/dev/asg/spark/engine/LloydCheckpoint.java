@@ -83,17 +83,17 @@ public final class LloydCheckpoint {
     }
 
     /** Checks a loaded state is whole: every codebook present, decodable, of the right size and finite. */
-    void validate(Path file, int codebooks, int floatsPerCodebook, int maxIterations) {
+    void validate(Path file, int codebooks, int floatsPerCodebook) {
       String where = "--resume: the checkpoint file " + file;
       if (fingerprint == null || objective == null || emptySplits == null || centroids == null) {
         throw new InvalidInputException(where + " lacks fingerprint, objective, empty_splits or centroids; delete "
             + "it or drop --resume");
       }
-      if (centroids.size() != codebooks || iterationsDone < 1 || iterationsDone > maxIterations
-          || objective.size() != iterationsDone || emptySplits.size() != iterationsDone) {
+      if (centroids.size() != codebooks || iterationsDone < 1 || objective.size() != iterationsDone
+          || emptySplits.size() != iterationsDone) {
         throw new InvalidInputException(where + " holds " + centroids.size() + " codebooks and " + objective.size()
             + " objectives for iteration " + iterationsDone + "; this run needs " + codebooks + " codebooks and "
-            + "1.." + maxIterations + " iterations; delete it or drop --resume");
+            + "one objective per iteration done; delete it or drop --resume");
       }
       float[][] cs;
       try {
@@ -193,7 +193,7 @@ public final class LloydCheckpoint {
    * The latest saved state if it matches this run; null (with a WARN) if there is none. A state of another run
    * is an InvalidInputException naming what differs: resuming it would silently mix two runs.
    */
-  public State load(int codebooks, int floatsPerCodebook, int maxIterations) {
+  public State load(int codebooks, int floatsPerCodebook) {
     Path[] latest = new Path[1];
     // A damaged or crafted state (not JSON, truncated, bad base64, a codebook missing) is bad input naming the
     // file: exit 2, never a stack trace halfway into training.
@@ -207,10 +207,11 @@ public final class LloydCheckpoint {
           try (InputStream in = fs.open(latest[0])) {
             st = JSON.readValue(in, State.class);
           }
-          if (st == null || st.fingerprint == null) {
-            throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " has no fingerprint; "
-                + "delete " + dir + " or drop --resume");
+          if (st == null) {
+            throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " is empty; delete "
+                + dir + " or drop --resume");
           }
+          st.validate(latest[0], codebooks, floatsPerCodebook);
           return st;
         });
     if (s == null) {
@@ -229,7 +230,6 @@ public final class LloydCheckpoint {
       throw new InvalidInputException("--resume: the checkpoint " + dir + " belongs to a different run ("
           + String.join("; ", diffs) + "); delete " + dir + " or drop --resume");
     }
-    s.validate(latest[0], codebooks, floatsPerCodebook, maxIterations);
     LOG.info("resuming from {} after iteration {}", latest[0], s.iterationsDone);
     return s;
   }

@@ -170,7 +170,7 @@ public final class QuantizeEngine {
         ? LloydCheckpoint.open(p, manifest.source, section, conf) : null;
     LloydCheckpoint.State resumed = null;
     if (p.resume()) {
-      resumed = checkpoint.load(nCodebooks, k * dsub, p.iterations());
+      resumed = checkpoint.load(nCodebooks, k * dsub);
     } else if (checkpoint != null) {
       checkpoint.clear();
     }
@@ -334,9 +334,10 @@ public final class QuantizeEngine {
       return f == null ? new int[] {Integer.MAX_VALUE, 0} : f;
     }).reduce((a, b) -> a[0] <= b[0] ? a : b);
     throw new InvalidInputException(table.describe() + ": row " + at[0] + " column " + at[1] + " holds |value| "
-        + maxAbs + ", while half the table's values are below 2^" + (range.medianExponent() + 1) + "; exact sums "
-        + "over that range keep only " + bits + " bits of a typical value (at least " + ValueRange.MIN_BITS
-        + " needed), and the codebooks would be noise; fix or drop that row (a corrupt or unscaled value)");
+        + maxAbs + ", while half the table's values are below " + Math.scalb(1.0f, range.medianExponent() + 1)
+        + "; exact sums over that range would keep " + Math.max(0, bits) + " bits of a typical value (at least "
+        + ValueRange.MIN_BITS + " needed) and the codebooks would be noise; fix or drop that row (a corrupt or "
+        + "unscaled value)");
   }
 
   private static List<Row> mappingRows(MappedBlock mb, Broadcast<String[]> tokens) {

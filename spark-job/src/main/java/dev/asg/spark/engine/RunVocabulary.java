@@ -1,6 +1,8 @@
 package dev.asg.spark.engine;
 
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
 import dev.asg.common.vocab.VocabularyLoader;
@@ -45,6 +47,11 @@ public final class RunVocabulary implements Serializable {
    * @return null with {@code --vocab none}, or with {@code auto} when no file is next to the model
    */
   public static RunVocabulary load(QuantizeParams p, Configuration conf) {
+    return InputBoundary.read("--" + QuantizeParams.VOCAB + " " + Messages.quote(p.vocab()), "pass a "
+        + "tokenizer.json, vocab.txt or token list, or --vocab none", () -> loadChecked(p, conf));
+  }
+
+  private static RunVocabulary loadChecked(QuantizeParams p, Configuration conf) {
     String v = p.vocab();
     if (v.equals(QuantizeParams.VOCAB_NONE)) {
       return null;
@@ -68,6 +75,9 @@ public final class RunVocabulary implements Serializable {
     } catch (FileNotFoundException e) {
       throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + v + " does not exist; pass a "
           + "tokenizer.json, vocab.txt or token list, or --vocab none", e);
+    } catch (HadoopRangeSource.NotAFileException e) {
+      throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + Messages.quote(file) + ": "
+          + e.getMessage() + "; pass a tokenizer.json, vocab.txt or token list, or --vocab none", e);
     } catch (IOException e) {
       throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + file + ": cannot read (" + e.getMessage()
           + "); pass a readable tokenizer.json or vocab.txt", e);
