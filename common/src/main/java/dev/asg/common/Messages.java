@@ -6,8 +6,11 @@ package dev.asg.common;
  * error line goes through {@link #oneLine}; code quoting file content uses {@link #quote} for a tighter cap.
  */
 public final class Messages {
-  /** The longest error line the CLI prints; the middle of a longer one is cut, keeping subject and advice. */
-  public static final int MAX_LINE = 500;
+  /**
+   * The longest error message the CLI prints (under 500 characters with its "asg: error: " prefix); the middle of
+   * a longer one is cut, keeping subject and advice.
+   */
+  public static final int MAX_LINE = 480;
   /** The longest piece of file content quoted in a message. */
   public static final int MAX_QUOTE = 120;
 

@@ -62,6 +62,20 @@ class VocabularyLoaderTest {
   }
 
   @Test
+  void load_randomBinary_rejectedAsNotUtf8() {
+    byte[] junk = new byte[4096];
+    new java.util.Random(7).nextBytes(junk);
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> VocabularyLoader.load(new ByteArrayInputStream(junk), "vocab.bin"));
+    assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
+  }
+
+  @Test
+  void load_textWithNul_rejectedAsBinary() {
+    assertTrue(rejected("vocab.txt", "a\nb\u0000c\n").getMessage().contains("NUL"));
+  }
+
+  @Test
   void load_unigramEntryNotPair_rejected() {
     String json = "{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0], 5]}}";
 

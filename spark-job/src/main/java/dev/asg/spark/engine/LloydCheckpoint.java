@@ -206,6 +206,9 @@ public final class LloydCheckpoint {
           State st;
           try (InputStream in = fs.open(latest[0])) {
             st = JSON.readValue(in, State.class);
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " is not a complete "
+                + "checkpoint (" + Messages.quote(e.getOriginalMessage()) + "); delete " + dir + " or drop --resume", e);
           }
           if (st == null) {
             throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " is empty; delete "

@@ -100,8 +100,8 @@ public final class QuantizePlan {
         out = QuantizeEngine.resolve(po, conf);
       } catch (InvalidInputException e) {
         // The resolver speaks of --tensor, the flag of the table it resolves; here that table is --output-tensor.
-        throw new InvalidInputException(e.getMessage().replace("--" + QuantizeParams.TENSOR + " ",
-            "--" + QuantizeParams.OUTPUT_TENSOR + " "), e);
+        throw new InvalidInputException(e.getMessage().replaceAll("(?<![\\w-])--" + QuantizeParams.TENSOR + "\\b",
+            "--" + QuantizeParams.OUTPUT_TENSOR), e);
       }
       if (out.tensor().equals(in.tensor()) && out.uri().equals(in.uri())) {
         throw new InvalidInputException("--" + QuantizeParams.OUTPUT_TENSOR + " " + p.outputTensor()

@@ -51,7 +51,8 @@ public final class TableResolver {
               + "ranges; Parquet tables are read with Spark through QuantizePlan");
       }
     } catch (IOException e) {
-      throw new InvalidInputException(input + ": cannot read (" + Messages.quote(e.getMessage()) + "); check the path and "
+      throw new InvalidInputException("--input " + input + ": cannot read (" + Messages.quote(e.getMessage())
+          + "); check the path and "
           + "that the file is complete", e);
     }
   }

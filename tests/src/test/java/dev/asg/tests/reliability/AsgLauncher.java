@@ -46,6 +46,23 @@ final class AsgLauncher {
     return pb.start();
   }
 
+  /**
+   * Starts {@code bin/asg <args>} with stdout and stderr in separate files, so a test sees exactly what a
+   * scheduler's error log would.
+   */
+  static Process start(List<String> args, Path stdout, Path stderr, java.util.Map<String, String> env)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add("bash");
+    command.add(repoRoot().resolve("spark-job/bin/asg").toString());
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_") || k.equals("ASG_JAVA_OPTS"));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
   /** The last {@code lines} lines of a log, for failure messages. */
   static String tail(Path log, int lines) {
     try {

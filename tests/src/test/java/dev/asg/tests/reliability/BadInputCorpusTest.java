@@ -1,6 +1,8 @@
 package dev.asg.tests.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,11 +12,11 @@ import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.TensorDecl;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.tests.LocalSpark;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,58 +25,85 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bad-input corpus ({@code bad-inputs/cases.json}): every case exits 2 within {@value #LIMIT_MS} ms with a
- * one-line message naming what is wrong, writes nothing (every file under the case's folder is byte-identical
- * afterwards, the existing artifact included) and creates no temporary output. Runs with --overwrite against an
- * existing artifact, so that "nothing written" is tested where a bug would do the most harm.
+ * The bad-input corpus ({@code bad-inputs/cases.json}), run through {@code spark-job/bin/asg} as a user or a
+ * scheduler runs it: every case exits 2 within {@value #LIMIT_MS} ms, and its REAL stderr (Spark's loggers
+ * included) holds one error line of under {@value #MAX_LINE} characters and no stack trace; nothing is written
+ * (every file under the case's folder is byte-identical afterwards, the existing artifact and the user's files
+ * included) and no temporary output is left. Quantize cases run with --overwrite against an existing artifact,
+ * so that "nothing written" is tested where a bug would do the most harm.
+ *
+ * <p>Cases marked "launcher" run as one bin/asg process each (the launcher's own checks, a cold JVM). The rest run
+ * in ONE JVM that bin/asg starts ({@link CorpusBatchMain}): same flags, logging configuration and stderr, but one
+ * JVM and Spark class loading for all of them, which keeps the corpus within the suite's time budget; their time
+ * is measured around each command inside that JVM.
  */
 class BadInputCorpusTest {
-  /** A bad input is found from headers (milliseconds) or in the first Spark job (a few seconds). */
+  /** A bad input is found from headers (a JVM start) or in the first Spark job (plus Spark's start). */
   static final long LIMIT_MS = 10_000;
+  /** The longest error line: long enough for path, value and advice, short enough to read in a log. */
+  static final int MAX_LINE = 500;
   /** The corpus must stay broad: fewer active cases than this means cases were lost. */
-  static final int MIN_CASES = 20;
+  static final int MIN_CASES = 60;
+  /**
+   * Lines bin/asg may print besides the error: the JVM's notice for the Vector API module (printed by the java
+   * launcher before any of our code runs, and not switchable off) and asg's own INFO progress lines.
+   */
+  private static final Pattern ALLOWED_NOISE = Pattern.compile(
+      "WARNING: Using incubator modules: jdk\\.incubator\\.vector|\\d\\d:\\d\\d:\\d\\d INFO  progress: .*");
+  /** A stack trace's lines; checked at line starts, since an escaped forged "at ..." inside the one line is fine. */
+  private static final Pattern TRACE = Pattern.compile("^\\s+at |^Exception in thread|^Caused by:|^\\s*\\.\\.\\. \\d+ more");
 
   @TempDir
   static Path root;
 
-  @BeforeAll
-  static void warmUpSpark() throws IOException {
-    // The first SparkSession in a JVM loads thousands of classes (~5-20 s on a busy machine), and so does the
-    // first Parquet scan; cases that reach Spark must be timed on their own work, as in a CLI run on a warm
-    // machine, not on that one-time cost.
-    org.apache.spark.sql.SparkSession spark = LocalSpark.start("local[1]");
-    try {
-      Path warm = Files.createTempDirectory("asg-warm");
-      spark.range(10).selectExpr("cast(id as int) as token_id", "array(cast(id as float)) as embedding")
-          .write().mode("overwrite").parquet(warm.resolve("t").toString());
-      spark.read().parquet(warm.resolve("t").toString()).groupBy("token_id").count().collect();
-    } finally {
-      spark.stop();
-    }
+  /** A case made ready to run: its input, output, argument list and the folder's contents before the run. */
+  private record Prepared(JsonNode spec, String name, Path caseDir, Path input, List<String> args,
+      Map<String, String> before) {
+  }
+
+  /** What one run printed and returned. */
+  private record Outcome(int code, long ms, List<String> stderr) {
   }
 
   @TestFactory
-  Stream<DynamicTest> quantize_badInput_exit2WritesNothingWithin10s() throws IOException {
+  Stream<DynamicTest> badInput_throughBinAsg_exit2OneLineWritesNothingWithin10s() throws Exception {
     JsonNode cases = corpus();
-    int active = 0;
+    List<Prepared> batch = new ArrayList<>();
     List<DynamicTest> tests = new ArrayList<>();
+    int active = 0;
     for (JsonNode c : cases) {
-      if (!c.has("disabled")) {
-        active++;
+      String name = c.get("name").asText();
+      if (c.has("disabled")) {
+        tests.add(DynamicTest.dynamicTest(name, () -> Assumptions.abort(c.get("disabled").asText())));
+        continue;
       }
-      tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> runCase(c)));
+      active++;
+      Prepared p = prepare(c);
+      if (c.path("launcher").asBoolean(false)) {
+        tests.add(DynamicTest.dynamicTest(name, () -> check(p, launch(p))));
+      } else {
+        batch.add(p);
+      }
     }
     assertTrue(active >= MIN_CASES, "only " + active + " active cases in bad-inputs/cases.json; at least "
         + MIN_CASES + " expected");
+    long t0 = System.nanoTime();
+    Map<String, Outcome> outcomes = runBatch(batch);
+    System.out.printf("[BadInputCorpusTest] %d cases in one bin/asg JVM: %.1f s%n", batch.size(),
+        (System.nanoTime() - t0) / 1e9);
+    for (Prepared p : batch) {
+      tests.add(DynamicTest.dynamicTest(p.name(), () -> check(p, outcomes.get(p.name()))));
+    }
     return tests.stream();
   }
 
@@ -115,53 +144,118 @@ class BadInputCorpusTest {
         + m.result.emptySplits + ", relative MSE " + m.result.relativeMse);
   }
 
-  private static void runCase(JsonNode c) throws Exception {
-    if (c.has("disabled")) {
-      Assumptions.abort(c.get("disabled").asText());
-    }
+  private static Prepared prepare(JsonNode c) throws IOException {
     String name = c.get("name").asText();
     Path caseDir = Files.createDirectories(root.resolve(name));
     Path inDir = Files.createDirectories(caseDir.resolve("in"));
     Path input = BadInputFiles.generate(c.get("generator").asText(), inDir, c.get("file").asText());
-    Path existing = existingArtifact(caseDir.resolve("out"));
-    Path output = switch (c.path("output").asText("existing")) {
-      case "existing" -> existing;
-      case "parent-is-file" -> {
-        // Tests run as root, where chmod 555 does not stop writes; a path below a regular file is unwritable
-        // for everyone.
-        Path file = Files.writeString(caseDir.resolve("a-file"), "not a directory");
-        yield file.resolve("out");
-      }
-      case "input-dir" -> inDir;
-      default -> throw new IllegalArgumentException(name + ": unknown output kind " + c.get("output"));
-    };
-    List<String> args = new ArrayList<>(List.of("quantize", "--input", input.toString(), "--output",
-        output.toString(), "--overwrite", "--master", "local[1]"));
-    c.get("args").forEach(a -> args.add(a.asText()));
-    Map<String, String> before = snapshot(caseDir);
-
-    long t0 = System.nanoTime();
-    Run r = asg(args.toArray(new String[0]));
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-
-    assertEquals(2, r.code, name + ": exit code; stderr:\n" + r.err);
-    String first = r.err.lines().findFirst().orElse("");
-    assertTrue(first.startsWith("asg: error: "), name + ": first stderr line " + first);
-    for (JsonNode f : c.get("expect")) {
-      String fragment = f.asText().replace("{input}", input.getFileName().toString());
-      assertTrue(first.contains(fragment), name + ": '" + first + "' lacks '" + fragment + "'");
+    Path output = BadInputSetups.output(c.path("output").asText("existing"), caseDir, inDir);
+    for (JsonNode step : c.path("setup")) {
+      BadInputSetups.apply(step.asText(), caseDir, input, output);
     }
-    assertTrue(ms < LIMIT_MS, name + ": took " + ms + " ms; limit " + LIMIT_MS);
-    assertEquals(before, snapshot(caseDir), name + ": files under the case folder changed");
+    List<String> args = new ArrayList<>();
+    if (c.has("argv")) {
+      c.get("argv").forEach(a -> args.add(a.asText()));
+    } else {
+      args.addAll(List.of("quantize", "--input", "{input}", "--output", "{output}", "--overwrite", "--master",
+          "local[1]"));
+      c.get("args").forEach(a -> args.add(a.asText()));
+    }
+    args.replaceAll(a -> a.replace("{input}", input.toString()).replace("{output}", output.toString())
+        .replace("{dir}", caseDir.toString()).replace("{indir}", inDir.toString()));
+    return new Prepared(c, name, caseDir, input, args, snapshot(caseDir));
   }
 
-  /** A stand-in for a previous run's artifact: what matters is that not one byte of it changes. */
-  private static Path existingArtifact(Path out) throws IOException {
-    Files.createDirectories(out.resolve("codebook"));
-    Files.writeString(out.resolve("codebook/part-00000.parquet"), "old codebook");
-    Files.writeString(out.resolve("manifest.json"), "{\"format_version\": 1}");
-    Files.writeString(out.resolve("_SUCCESS"), "");
+  /** One bin/asg process for one case; its time includes the JVM's start. */
+  private static Outcome launch(Prepared c) throws Exception {
+    Path logs = Files.createDirectories(root.resolve("_logs"));
+    Path stderr = logs.resolve(c.name() + ".stderr");
+    long t0 = System.nanoTime();
+    // Spark's task log goes outside the case folder, where "nothing written" is checked.
+    Process p = AsgLauncher.start(c.args(), logs.resolve(c.name() + ".stdout"), stderr,
+        Map.of("ASG_JAVA_OPTS", "-Dasg.task.log=" + logs.resolve("tasks.log")));
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(c.name() + ": bin/asg did not finish within 60 s (a hang); stderr:\n" + AsgLauncher.tail(stderr, 20));
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    return new Outcome(p.exitValue(), ms, Files.readAllLines(stderr, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * All batch cases in one JVM started by bin/asg, after two valid runs that load Spark's and Parquet's classes
+   * (a cold start is the launcher cases' business); stderr is split at {@link CorpusBatchMain#MARKER} lines.
+   */
+  private static Map<String, Outcome> runBatch(List<Prepared> cases) throws Exception {
+    Path logs = Files.createDirectories(root.resolve("_logs"));
+    Path warm = Files.createDirectories(root.resolve("_warm"));
+    Path table = BadInputSetups.realArtifact(root).resolveSibling("good.safetensors");
+    Path parquet = BadInputFiles.generate("parquet-good", warm, "t.parquet");
+    List<String> lines = new ArrayList<>();
+    lines.add(String.join("\t", "_warm-1", "quantize", "--input", table.toString(), "--output",
+        warm.resolve("o1").toString(), "--m", "4", "--k", "4", "--iterations", "1", "--master", "local[1]"));
+    lines.add(String.join("\t", "_warm-2", "quantize", "--input", parquet.toString(), "--output",
+        warm.resolve("o2").toString(), "--m", "4", "--k", "4", "--iterations", "1", "--master", "local[1]"));
+    for (Prepared c : cases) {
+      lines.add(c.name() + "\t" + String.join("\t", c.args()));
+    }
+    Path casesFile = Files.write(logs.resolve("batch.cases"), lines, StandardCharsets.UTF_8);
+    Path results = logs.resolve("batch.results");
+    Path stderr = logs.resolve("batch.stderr");
+    Map<String, String> env = Map.of(
+        "ASG_MAIN_CLASS", CorpusBatchMain.class.getName(),
+        "ASG_EXTRA_CLASSPATH", Path.of(CorpusBatchMain.class.getProtectionDomain().getCodeSource().getLocation()
+            .toURI()).toString(),
+        "ASG_JAVA_OPTS", "-Dasg.task.log=" + logs.resolve("tasks.log"));
+    Process p = AsgLauncher.start(List.of(casesFile.toString(), results.toString()), logs.resolve("batch.stdout"),
+        stderr, env);
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      fail("the corpus batch did not finish within 10 minutes; stderr:\n" + AsgLauncher.tail(stderr, 30));
+    }
+    Map<String, List<String>> blocks = new java.util.HashMap<>();
+    List<String> current = null;
+    for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
+      if (line.startsWith(CorpusBatchMain.MARKER)) {
+        current = new ArrayList<>();
+        blocks.put(line.substring(CorpusBatchMain.MARKER.length()), current);
+      } else if (current != null) {
+        current.add(line);
+      }
+    }
+    Map<String, Outcome> out = new java.util.HashMap<>();
+    for (String r : Files.readAllLines(results, StandardCharsets.UTF_8)) {
+      String[] f = r.split("\t");
+      out.put(f[0], new Outcome(Integer.parseInt(f[1]), Long.parseLong(f[2]), blocks.get(f[0])));
+    }
+    for (String w : List.of("_warm-1", "_warm-2")) {
+      assertEquals(0, out.get(w).code(), w + " (a valid run) failed:\n" + String.join("\n", blocks.get(w)));
+    }
     return out;
+  }
+
+  private static void check(Prepared c, Outcome o) throws IOException {
+    String name = c.name();
+    assertTrue(o != null, name + ": the batch JVM never ran it (it died earlier; see _logs/batch.stderr)");
+    List<String> lines = o.stderr();
+    String all = String.join("\n", lines);
+    assertEquals(c.spec().path("exit").asInt(2), o.code(), name + ": exit code; stderr:\n" + all);
+    for (String line : lines) {
+      assertFalse(TRACE.matcher(line).find(), name + ": stack trace on stderr:\n" + all);
+    }
+    List<String> errors = lines.stream().filter(l -> !ALLOWED_NOISE.matcher(l).matches()).toList();
+    assertEquals(1, errors.size(), name + ": expected exactly one error line on stderr, got:\n" + all);
+    String error = errors.get(0);
+    assertEquals(error, lines.get(lines.size() - 1), name + ": the error must be the last line:\n" + all);
+    assertTrue(error.startsWith("asg: error: "), name + ": error line " + error);
+    assertTrue(error.length() < MAX_LINE, name + ": error line of " + error.length() + " chars: " + error);
+    for (JsonNode f : c.spec().get("expect")) {
+      String fragment = f.asText().replace("{input}", c.input().getFileName().toString());
+      assertTrue(error.contains(fragment), name + ": '" + error + "' lacks '" + fragment + "'");
+    }
+    assertTrue(o.ms() < LIMIT_MS, name + ": took " + o.ms() + " ms; limit " + LIMIT_MS);
+    assertEquals(c.before(), snapshot(c.caseDir()), name + ": files under the case folder changed");
+    assertFalse(Files.exists(BadInputSetups.READ_ONLY), name + ": wrote " + BadInputSetups.READ_ONLY);
   }
 
   /** Every file and folder under {@code dir} with a SHA-256 of its content: any write, rename or leftover shows. */
@@ -170,10 +264,14 @@ class BadInputCorpusTest {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.toList()) {
         String key = dir.relativize(p).toString();
-        if (Files.isDirectory(p)) {
+        if (Files.isSymbolicLink(p)) {
+          files.put(key, "link to " + Files.readSymbolicLink(p));
+        } else if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+          files.put(key, "special file"); // a FIFO: reading it would block
+        } else if (Files.isDirectory(p)) {
           files.put(key + "/", "dir");
         } else if (Files.size(p) > (1 << 20)) {
-          files.put(key, "size " + Files.size(p)); // the sparse 200 MB file: size only
+          files.put(key, "size " + Files.size(p) + " modified " + Files.getLastModifiedTime(p)); // sparse files
         } else {
           MessageDigest md = dev.asg.common.artifact.Digests.sha256();
           files.put(key, HexFormat.of().formatHex(md.digest(Files.readAllBytes(p))));

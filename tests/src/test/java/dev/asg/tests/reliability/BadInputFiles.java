@@ -81,18 +81,115 @@ final class BadInputFiles {
       case "parquet-wrong-length" -> parquet(p, 2, new float[DIM - 1]);
       case "parquet-duplicate-ids" -> parquet(p, 3, null);
       case "unknown-format" -> Files.write(p, "not a tensor file, just some bytes".getBytes(StandardCharsets.UTF_8));
+      case "good-other" -> TestTables.safetensors(dir, file,
+          new PlantedTable(ROWS, DIM, 4, 8, 0.1, 2, PlantedTable.Mode.SHARED), DType.F32);
+      case "huge-value" -> withValueAt(p, 20, 9, 1e25f);
+      case "npy-shape-overflow" -> npy(p, "(2147483647, 2147483647)", 0);
+      case "npy-deep-nesting" -> npy(p, "[".repeat(5000) + "]".repeat(5000), 0);
+      case "index-colon-shard" -> Files.writeString(p, "{\"metadata\": {}, \"weight_map\": {\"" + TENSOR
+          + "\": \"model:00001.safetensors\"}}");
+      case "onnx-many-initializers" -> Files.write(p, onnxEmptyInitializers(100_001));
+      case "names-with-newlines" -> safetensors(p, "{\"a\\nat fake.Frame(X.java:1)\": " + entry("F32", "[4, 4]", 0, 64)
+          + ", \"b\\nException in thread \\\"main\\\"\": " + entry("F32", "[4, 4]", 64, 128) + "}", new byte[128]);
+      case "many-candidates" -> manyCandidates(p, 50_000);
+      case "fifo" -> mkfifo(p);
+      case "directory" -> Files.createDirectories(p);
+      case "parquet-empty-dir" -> Files.createDirectories(p);
+      case "parquet-only-success" -> Files.write(Files.createDirectories(p).resolve("_SUCCESS"), new byte[0]);
+      case "parquet-readme" -> Files.writeString(Files.createDirectories(p).resolve("README.md"), "# embeddings\n");
+      case "parquet-text-part" -> Files.writeString(Files.createDirectories(p).resolve("part-00000.parquet"),
+          "this is not parquet\n");
+      case "parquet-good" -> parquet(p, 0, null);
+      case "parquet-truncated-part" -> damagePart(parquet(p, 0, null), 0, true);
+      case "parquet-corrupt-second-part" -> damagePart(parquet(p, 0, null), 1, false);
+      case "parquet-odd-column-names" -> sqlParquet(p, "cast(id as int) as `token.id`",
+          "CASE WHEN id = 5 THEN NULL ELSE " + VECTOR + " END as `vec``tor`");
+      case "parquet-id-near-long-max" -> sqlParquet(p, "CASE WHEN id = 19 THEN 9223372036854775806 ELSE id END as "
+          + "token_id", VECTOR + " as embedding");
+      case "parquet-id-far-gap" -> sqlParquet(p, "CASE WHEN id = 19 THEN 2000000000 ELSE id END as token_id",
+          VECTOR + " as embedding");
       default -> throw new IllegalArgumentException("bad-inputs/cases.json names generator '" + generator
           + "', which BadInputFiles does not know; add it there");
     }
     return p;
   }
 
+  /** A distinct float vector of DIM values per row id, as Spark SQL. */
+  private static final String VECTOR = "transform(sequence(0, " + (DIM - 1) + "), d -> cast(id * 0.01 + d * 0.001 "
+      + "as float))";
+
+  /** A 20-row Parquet table with the two given column expressions over {@code id} 0..19. */
+  private static void sqlParquet(Path p, String idExpr, String vectorExpr) {
+    dev.asg.tests.LocalSpark.start("local[1]").range(20).selectExpr(idExpr, vectorExpr).coalesce(1).write()
+        .parquet(p.toString());
+  }
+
+  /** Truncates part {@code index} (sorted by name) to half, or overwrites its middle with 0xFF bytes. */
+  private static void damagePart(Path dir, int index, boolean truncate) throws IOException {
+    List<Path> parts;
+    try (var s = Files.list(dir)) {
+      parts = s.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
+    }
+    Path part = parts.get(index);
+    try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
+      long len = raf.length();
+      if (truncate) {
+        raf.setLength(len / 2);
+      } else {
+        byte[] junk = new byte[(int) (len / 2)];
+        java.util.Arrays.fill(junk, (byte) 0xFF);
+        raf.seek(4);
+        raf.write(junk);
+      }
+    }
+  }
+
+  /** An ONNX ModelProto whose graph holds {@code n} empty initializers (field 5, length 0): 2 bytes each. */
+  private static byte[] onnxEmptyInitializers(int n) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(0x08); // ir_version = 7
+    out.write(0x07);
+    out.write(0x3A); // graph, length-delimited
+    long len = 2L * n;
+    while (len >= 0x80) {
+      out.write((int) (len & 0x7F) | 0x80);
+      len >>>= 7;
+    }
+    out.write((int) len);
+    for (int i = 0; i < n; i++) {
+      out.write(0x2A);
+      out.write(0x00);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code n} 2-D tensors of one float, none an embedding by name: the error lists them all as candidates. */
+  private static void manyCandidates(Path p, int n) throws IOException {
+    StringBuilder h = new StringBuilder("{");
+    for (int i = 0; i < n; i++) {
+      h.append(i == 0 ? "" : ", ").append("\"layer.").append(i).append(".w\": ")
+          .append(entry("F32", "[1, 1]", 4L * i, 4L * i + 4));
+    }
+    safetensors(p, h.append('}').toString(), new byte[4 * n]);
+  }
+
+  private static void mkfifo(Path p) throws IOException {
+    try {
+      Process pr = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+      if (pr.waitFor() != 0) {
+        throw new IOException("mkfifo " + p + " failed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
   /**
-   * A 20-row Parquet table (ids 0..19) with one defect: generator 1 nulls row 5's vector, 2 gives row 5 the
-   * vector {@code bad}, 3 gives row 6 the id 5. Written with Spark (the session is reused by the run that
-   * follows, which stops it).
+   * A 20-row Parquet table (ids 0..19) in two parts with one defect: generator 0 none, 1 nulls row 5's vector, 2
+   * gives row 5 the vector {@code bad}, 3 gives row 6 the id 5. Written with the test JVM's Spark.
    */
-  private static void parquet(Path p, int defect, float[] bad) {
+  private static Path parquet(Path p, int defect, float[] bad) {
     int rows = 20;
     Integer[] ids = new Integer[rows];
     float[][] vectors = new float[rows][];
@@ -102,11 +199,12 @@ final class BadInputFiles {
       vectors[r] = java.util.Arrays.copyOfRange(v, r * DIM, (r + 1) * DIM);
     }
     switch (defect) {
+      case 0 -> { }
       case 1 -> vectors[5] = null;
       case 2 -> vectors[5] = bad;
       default -> ids[6] = 5;
     }
-    dev.asg.tests.ParquetTables.write(dev.asg.tests.LocalSpark.start("local[1]"), p, ids, vectors, false, 2);
+    return dev.asg.tests.ParquetTables.write(dev.asg.tests.LocalSpark.start("local[1]"), p, ids, vectors, false, 2);
   }
 
   static PlantedTable table() {
@@ -134,11 +232,11 @@ final class BadInputFiles {
     return "{\"" + name + "\": " + entry(dtype, shape, begin, end) + "}";
   }
 
-  private static String entry(String dtype, String shape, long begin, long end) {
+  static String entry(String dtype, String shape, long begin, long end) {
     return "{\"dtype\": \"" + dtype + "\", \"shape\": " + shape + ", \"data_offsets\": [" + begin + ", " + end + "]}";
   }
 
-  private static void safetensors(Path p, String json, byte[] data) throws IOException {
+  static void safetensors(Path p, String json, byte[] data) throws IOException {
     byte[] h = json.getBytes(StandardCharsets.UTF_8);
     rawSafetensors(p, h.length, h, data.length);
   }

@@ -207,6 +207,21 @@ class NpyFormatTest {
   }
 
   @Test
+  void resolve_shapeWhoseByteCountOverflowsLong_rejectedAsCorrupt() throws IOException {
+    Path p = npy("big.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647), }",
+        new byte[16]);
+
+    assertTrue(rejected(p).getMessage().contains("corrupt"));
+  }
+
+  @Test
+  void resolve_headerNested5000Deep_rejectedWithoutStackOverflow() throws IOException {
+    Path p = npy("deep.npy", 1, "[".repeat(5000) + "]".repeat(5000), new byte[16]);
+
+    assertTrue(rejected(p).getMessage().contains("levels of nesting"));
+  }
+
+  @Test
   void resolve_threeD_rejected() throws IOException {
     Path p = npy("3d.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2), }", new byte[32]);
 
