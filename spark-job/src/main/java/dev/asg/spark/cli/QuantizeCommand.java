@@ -56,7 +56,8 @@ public final class QuantizeCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Artifact directory to create.")
   String output;
 
-  @Option(names = "--overwrite", description = "Replace an existing artifact (atomically, after success).")
+  @Option(names = "--overwrite", description = "Replace an existing asg artifact (atomically, after success); a "
+      + "directory that is not a committed artifact of asg (manifest.json and _SUCCESS) is refused.")
   boolean overwrite;
 
   @Option(names = "--m", paramLabel = "M", description = "Segments per row; must divide D (default: ${DEFAULT-VALUE}).")

@@ -99,8 +99,10 @@ class BadInputCorpusTest {
         + MIN_CASES + " expected");
     long t0 = System.nanoTime();
     Map<String, Outcome> outcomes = runBatch(batch);
-    System.out.printf("[BadInputCorpusTest] %d cases in one bin/asg JVM: %.1f s%n", batch.size(),
-        (System.nanoTime() - t0) / 1e9);
+    System.out.printf("[BadInputCorpusTest] %d cases in one bin/asg JVM: %.1f s; slowest: %s%n", batch.size(),
+        (System.nanoTime() - t0) / 1e9, outcomes.entrySet().stream().filter(e -> !e.getKey().startsWith("_"))
+            .sorted((a, b) -> Long.compare(b.getValue().ms(), a.getValue().ms())).limit(5)
+            .map(e -> e.getKey() + " " + e.getValue().ms() + " ms").toList());
     for (Prepared p : batch) {
       tests.add(DynamicTest.dynamicTest(p.name(), () -> check(p, outcomes.get(p.name()))));
     }
