@@ -82,18 +82,20 @@ public final class LloydCheckpoint {
       return out;
     }
 
-    /** Checks a loaded state is whole: every codebook present, decodable, of the right size and finite. */
-    void validate(Path file, int codebooks, int floatsPerCodebook) {
+    /**
+     * Checks a loaded state is whole: every field present, the iteration lists as long as the iterations done,
+     * the codebooks decodable and finite. Independent of the run, so a damaged file is named as such before
+     * it is compared with this run's fingerprint.
+     */
+    void validate(Path file) {
       String where = "--resume: the checkpoint file " + file;
       if (fingerprint == null || objective == null || emptySplits == null || centroids == null) {
         throw new InvalidInputException(where + " lacks fingerprint, objective, empty_splits or centroids; delete "
             + "it or drop --resume");
       }
-      if (centroids.size() != codebooks || iterationsDone < 1 || objective.size() != iterationsDone
-          || emptySplits.size() != iterationsDone) {
-        throw new InvalidInputException(where + " holds " + centroids.size() + " codebooks and " + objective.size()
-            + " objectives for iteration " + iterationsDone + "; this run needs " + codebooks + " codebooks and "
-            + "one objective per iteration done; delete it or drop --resume");
+      if (iterationsDone < 1 || objective.size() != iterationsDone || emptySplits.size() != iterationsDone) {
+        throw new InvalidInputException(where + " holds " + objective.size() + " objectives for iteration "
+            + iterationsDone + "; delete it or drop --resume");
       }
       float[][] cs;
       try {
@@ -103,15 +105,27 @@ public final class LloydCheckpoint {
             + "); delete it or drop --resume", e);
       }
       for (int c = 0; c < cs.length; c++) {
-        if (cs[c].length != floatsPerCodebook) {
-          throw new InvalidInputException(where + ": codebook " + c + " has " + cs[c].length + " values, expected "
-              + floatsPerCodebook + "; delete it or drop --resume");
-        }
         for (float v : cs[c]) {
           if (!Float.isFinite(v)) {
             throw new InvalidInputException(where + ": codebook " + c + " holds " + v + "; delete it or drop "
                 + "--resume");
           }
+        }
+      }
+    }
+
+    /** Checks the state has this run's number of codebooks, each of k * dsub values. */
+    void validateShape(Path file, int codebooks, int floatsPerCodebook) {
+      String where = "--resume: the checkpoint file " + file;
+      if (centroids.size() != codebooks) {
+        throw new InvalidInputException(where + " holds " + centroids.size() + " codebooks; this run needs "
+            + codebooks + "; delete it or drop --resume");
+      }
+      float[][] cs = decodeCentroids();
+      for (int c = 0; c < cs.length; c++) {
+        if (cs[c].length != floatsPerCodebook) {
+          throw new InvalidInputException(where + ": codebook " + c + " has " + cs[c].length + " values, expected "
+              + floatsPerCodebook + "; delete it or drop --resume");
         }
       }
     }
@@ -214,7 +228,7 @@ public final class LloydCheckpoint {
             throw new InvalidInputException("--resume: the checkpoint file " + latest[0] + " is empty; delete "
                 + dir + " or drop --resume");
           }
-          st.validate(latest[0], codebooks, floatsPerCodebook);
+          st.validate(latest[0]);
           return st;
         });
     if (s == null) {
@@ -233,6 +247,7 @@ public final class LloydCheckpoint {
       throw new InvalidInputException("--resume: the checkpoint " + dir + " belongs to a different run ("
           + String.join("; ", diffs) + "); delete " + dir + " or drop --resume");
     }
+    s.validateShape(latest[0], codebooks, floatsPerCodebook);
     LOG.info("resuming from {} after iteration {}", latest[0], s.iterationsDone);
     return s;
   }

@@ -216,7 +216,8 @@ class NpyFormatTest {
 
   @Test
   void resolve_headerNested5000Deep_rejectedWithoutStackOverflow() throws IOException {
-    Path p = npy("deep.npy", 1, "[".repeat(5000) + "]".repeat(5000), new byte[16]);
+    Path p = npy("deep.npy", 2, "{'descr': '<f4', 'fortran_order': False, 'shape': " + "[".repeat(5000)
+        + "]".repeat(5000) + ", }", new byte[16]);
 
     assertTrue(rejected(p).getMessage().contains("levels of nesting"));
   }
