@@ -27,20 +27,33 @@ public final class InputBoundary {
    * {@link InvalidInputException}, also one raised on a Spark executor, passes through unchanged.
    */
   public static <T> T read(String subject, String advice, Read<T> body) {
+    return guard(subject, "cannot be read", advice, body);
+  }
+
+  /** As {@link #read} for a location the run will write (an output): "{@code subject}: cannot be checked (...)". */
+  public static <T> T check(String subject, String advice, Read<T> body) {
+    return guard(subject, "cannot be checked", advice, body);
+  }
+
+  private static <T> T guard(String subject, String failed, String advice, Read<T> body) {
     try {
       return body.get();
     } catch (Exception | StackOverflowError e) {
-      throw wrap(subject, advice, e);
+      throw wrap(subject, failed, advice, e);
     }
   }
 
   /** The {@link InvalidInputException} for a failure while reading {@code subject}. */
   public static InvalidInputException wrap(String subject, String advice, Throwable e) {
+    return wrap(subject, "cannot be read", advice, e);
+  }
+
+  private static InvalidInputException wrap(String subject, String failed, String advice, Throwable e) {
     InvalidInputException bad = findInvalidInput(e);
     if (bad != null) {
       return bad;
     }
-    return new InvalidInputException(subject + ": cannot be read (" + describe(e) + "); " + advice, e);
+    return new InvalidInputException(subject + ": " + failed + " (" + describe(e) + "); " + advice, e);
   }
 
   /**

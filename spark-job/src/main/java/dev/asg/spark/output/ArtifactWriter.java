@@ -111,7 +111,7 @@ public final class ArtifactWriter {
    * Leaves nothing behind.
    */
   public static ArtifactWriter preflight(String output, boolean overwrite, Configuration conf) {
-    return InputBoundary.read("--output " + Messages.quote(output), "choose a writable local path or a "
+    return InputBoundary.check("--output " + Messages.quote(output), "choose a writable local path or a "
         + "reachable Hadoop URI", () -> checkOutput(output, overwrite, conf));
   }
 

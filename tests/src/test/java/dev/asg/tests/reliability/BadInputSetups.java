@@ -85,7 +85,17 @@ final class BadInputSetups {
         Files.writeString(mf, Files.readString(mf).replaceFirst("\"shape\" : \\[ [0-9]+,",
             "\"shape\" : [ 9000000000000000000,"));
       }
-      case "art-stale-crc" -> Files.write(art.resolve(".manifest.json.crc"), new byte[] {'c', 'r', 'c', 0, 0, 2, 0, 0});
+      case "art-stale-crc" -> {
+        // A hand edit after an older writer left a .crc: Hadoop's checked read would fail on the checksum.
+        Path mf = art.resolve("manifest.json");
+        String text = Files.readString(mf);
+        org.apache.hadoop.fs.LocalFileSystem fs = org.apache.hadoop.fs.FileSystem.getLocal(
+            new org.apache.hadoop.conf.Configuration());
+        try (var os = fs.create(new org.apache.hadoop.fs.Path(mf.toUri()), true)) {
+          os.write((text + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Files.writeString(mf, text);
+      }
       case "input-into-output" -> {
         // The input the user names is a link to a file inside the output artifact.
         Path target = output.resolve(input.getFileName());
