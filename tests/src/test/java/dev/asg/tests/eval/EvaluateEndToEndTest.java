@@ -256,4 +256,30 @@ class EvaluateEndToEndTest {
     assertEquals(2, cli(new StringWriter(), "evaluate", "--artifacts", coarseOut.toString(), "--sample",
         "100001"));
   }
+
+  @Test
+  void evaluateCli_otherTableOfSameShape_refusedUnlessAllowed() throws Exception {
+    // Same shape, other values: without the digest check this wrote a nonsense relative MSE into the manifest.
+    PlantedTable other = new PlantedTable(COARSE_V, D, M, 16, 0.2, 6, PlantedTable.Mode.SEPARATE);
+    Path otherInput = TestTables.safetensors(dir, "other.safetensors", other, DType.F32);
+    Path art = dir.resolve("coarse-copy");
+    try (var files = Files.walk(coarseOut)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, art.resolve(coarseOut.relativize(f).toString()));
+      }
+    }
+    Path manifest = art.resolve("manifest.json");
+    String before = Files.readString(manifest);
+    StringWriter err = new StringWriter();
+
+    assertEquals(2, cli(err, "evaluate", "--artifacts", art.toString(), "--input", otherInput.toString(),
+        "--sample", "50"));
+
+    assertTrue(err.toString().contains("SHA-256") && err.toString().contains("--allow-different-source"),
+        err.toString());
+    assertEquals(before, Files.readString(manifest), "a refused evaluation must not touch the manifest");
+    assertEquals(0, cli(new StringWriter(), "evaluate", "--artifacts", art.toString(), "--input",
+        otherInput.toString(), "--sample", "50", "--allow-different-source"));
+    assertTrue(Manifest.read(Files.newInputStream(manifest)).evaluation != null);
+  }
 }
