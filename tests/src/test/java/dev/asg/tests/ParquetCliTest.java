@@ -65,4 +65,22 @@ class ParquetCliTest {
     assertTrue(line.contains("--output-tensor") && line.contains("npy"), line);
     assertNothingWritten();
   }
+
+  @Test
+  void quantize_columnNamesWithDotAndBacktick_lookedUpByExactName() throws Exception {
+    // Parsed as expressions, "token.id" was a struct field and "vec`tor" a syntax error.
+    Path table = dir.resolve("odd");
+    SparkSession spark = LocalSpark.start("local[1]");
+    try {
+      spark.range(40).selectExpr("cast(id as int) as `token.id`",
+          "transform(sequence(0, 7), d -> cast(sin(id * 1.7 + d) as float)) as `vec``tor`").coalesce(1).write()
+          .parquet(table.toString());
+    } finally {
+      spark.stop();
+    }
+    run(AsgMain.EXIT_OK, "quantize", "--input", table.toString(), "--id-col", "token.id", "--vector-col", "vec`tor",
+        "--output", dir.resolve("out").toString(), "--m", "2", "--k", "4", "--iterations", "2", "--master",
+        "local[1]");
+    assertTrue(Files.exists(dir.resolve("out/_SUCCESS")));
+  }
 }
