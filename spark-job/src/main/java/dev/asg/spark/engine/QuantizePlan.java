@@ -61,9 +61,13 @@ public final class QuantizePlan {
   private final String format;
   private final RunVocabulary vocabFile;
   private final List<Section> sections;
+  /** Every shard of a sharded checkpoint's index; empty otherwise. */
+  private final List<String> shards;
 
-  private QuantizePlan(QuantizeParams params, String format, RunVocabulary vocabFile, List<Section> sections) {
+  private QuantizePlan(QuantizeParams params, String format, RunVocabulary vocabFile, List<Section> sections,
+      List<String> shards) {
     this.params = params;
+    this.shards = shards;
     this.format = format;
     this.vocabFile = vocabFile;
     this.sections = sections;
@@ -88,7 +92,7 @@ public final class QuantizePlan {
             + " does not apply to the Parquet table " + p.input() + "; it needs a safetensors or ONNX model file");
       }
       sections.add(new Section(INPUT, p, null, vocab));
-      return new QuantizePlan(p, fmt, vocab, sections);
+      return new QuantizePlan(p, fmt, vocab, sections, List.of());
     }
     TableSpec in = QuantizeEngine.resolve(p, conf);
     sections.add(new Section(INPUT, p, new ByteRangeTableSource(in), vocab == null ? null
@@ -111,7 +115,8 @@ public final class QuantizePlan {
       sections.add(new Section(OUTPUT, po, new ByteRangeTableSource(out), vocab == null ? null
           : vocab.forRows(out.rows())));
     }
-    return new QuantizePlan(p, fmt, vocab, Collections.unmodifiableList(sections));
+    return new QuantizePlan(p, fmt, vocab, Collections.unmodifiableList(sections),
+        TableResolver.shardPaths(p.input(), conf));
   }
 
   /** Reads and checks what needs Spark (a Parquet table); a no-op for model files. */
@@ -137,6 +142,7 @@ public final class QuantizePlan {
   public List<String> readPaths() {
     List<String> out = new ArrayList<>();
     out.add(params.input());
+    out.addAll(shards);
     for (Section s : sections) {
       if (s.table instanceof ByteRangeTableSource) {
         out.add(((ByteRangeTableSource) s.table).spec().uri());

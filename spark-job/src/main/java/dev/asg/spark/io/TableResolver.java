@@ -5,11 +5,14 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.io.RangeSource;
 import dev.asg.common.tensor.SafetensorsFormat;
+import dev.asg.common.tensor.SafetensorsIndex;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.common.tensor.npy.NpyFormat;
 import dev.asg.common.tensor.onnx.OnnxFormat;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -114,6 +117,26 @@ public final class TableResolver {
     }
     throw new InvalidInputException("--input " + input + ": cannot tell its format from the extension or the "
         + "first bytes; pass --input-format safetensors|onnx|npy|parquet");
+  }
+
+  /**
+   * Every shard file a sharded checkpoint's index lists (as paths next to the index), so an output can be checked
+   * against all of them; empty for any other input.
+   */
+  public static List<String> shardPaths(String input, Configuration conf) {
+    if (!input.toLowerCase(Locale.ROOT).endsWith(".safetensors.index.json")) {
+      return List.of();
+    }
+    return InputBoundary.read("--input " + Messages.quote(input), ADVICE, () -> {
+      try (RangeSource src = open(input, conf)) {
+        Path parent = HadoopRangeSource.toPath(input).getParent();
+        List<String> out = new ArrayList<>();
+        for (String shard : SafetensorsIndex.read(src).shards()) {
+          out.add(new Path(parent, shard).toString());
+        }
+        return out;
+      }
+    });
   }
 
   static RangeSource open(String input, Configuration conf) throws IOException {
