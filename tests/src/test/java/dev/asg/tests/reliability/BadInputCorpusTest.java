@@ -232,7 +232,13 @@ class BadInputCorpusTest {
     }
     for (String w : List.of("_warm-1", "_warm-2")) {
       assertEquals(0, out.get(w).code(), w + " (a valid run) failed:\n" + String.join("\n", blocks.get(w)));
+      // Proof that the batch JVM logs as bin/asg does (conf/log4j2.properties: progress on stderr), not with the
+      // test classpath's configuration, which would send everything to stdout and make the stderr checks moot.
+      assertTrue(blocks.get(w).stream().anyMatch(l -> l.contains("INFO  progress: wrote")), w + ": no progress "
+          + "lines on stderr; is bin/asg's logging configuration in effect?\n" + String.join("\n", blocks.get(w)));
     }
+    // Executor-side input errors (NaN rows, corrupt Parquet parts) were logged by Spark, to the task log.
+    assertTrue(Files.size(logs.resolve("tasks.log")) > 0, "Spark's task log is empty");
     return out;
   }
 
