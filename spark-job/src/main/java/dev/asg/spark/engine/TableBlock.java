@@ -1,7 +1,7 @@
 package dev.asg.spark.engine;
 
-import dev.asg.common.kmeans.ValueRange;
 import dev.asg.common.kmeans.TokenSampler;
+import dev.asg.common.kmeans.ValueRange;
 import java.io.Serializable;
 import java.util.Arrays;
 

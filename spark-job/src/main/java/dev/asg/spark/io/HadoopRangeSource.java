@@ -1,14 +1,14 @@
 package dev.asg.spark.io;
 
 import dev.asg.common.Messages;
-import java.nio.file.Files;
 import dev.asg.common.io.RangeSource;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.file.Files;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;

@@ -1,21 +1,21 @@
 package dev.asg.spark.output;
 
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.RealPaths;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.io.InputStream;
-import dev.asg.common.InputBoundary;
-import dev.asg.common.Messages;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
