@@ -2,6 +2,7 @@ package dev.asg.spark.eval;
 
 import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
 import java.io.PrintWriter;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Measure an artifact against the original table: relative MSE (overall and per segment), mean "
         + "and 5th-percentile cosine, kNN recall@10, cluster sizes, compression. Writes manifest.json's "
-        + "'evaluation' and report.md into the artifact directory.")
+        + "'evaluation' and report.md into the artifact directory. With --model and --texts, also how far the "
+        + "model's outputs move when its embedding is replaced by the artifact's reconstruction.")
 public final class EvaluateCommand implements Callable<Integer> {
   /**
    * 2000 queries give recall@10 a standard error of about 0.005 (binomial-ish, 20000 neighbour slots), enough to
@@ -56,6 +58,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
 
+  @CommandLine.Mixin
+  ModelOptions modelOptions = new ModelOptions();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -67,12 +72,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     // Everything checkable from headers is checked before Spark starts.
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
+    FidelityParams fidelity = modelOptions.check(dir);
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
     Evaluation ev;
     try {
-      ev = run(spark, dir, table);
+      ev = run(spark, dir, table, fidelity);
     } finally {
       if (owned) {
         spark.stop();
@@ -80,6 +86,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println("asg evaluate: " + ev.summary());
+    if (ev.modelOutput != null) {
+      out.println("asg evaluate: " + ev.modelOutput.summary());
+    }
     out.println("wrote " + dir.path() + "/report.md and manifest.json 'evaluation'");
     out.flush();
     return 0;
@@ -110,8 +119,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     return spec;
   }
 
-  private Evaluation run(SparkSession spark, ArtifactDir dir, TableSpec table) throws Exception {
+  private Evaluation run(SparkSession spark, ArtifactDir dir, TableSpec table, FidelityParams fidelity)
+      throws Exception {
     Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
+    if (fidelity != null) {
+      ev.modelOutput = modelOptions.run(spark, dir, fidelity);
+    }
     write(dir, ev, table.uri());
     return ev;
   }
@@ -127,11 +140,21 @@ public final class EvaluateCommand implements Callable<Integer> {
    */
   public static Evaluation evaluate(SparkSession spark, String artifacts, String input, String inputFormat,
       String tensor, int sample, long seed) throws Exception {
+    return evaluate(spark, artifacts, input, inputFormat, tensor, sample, seed, new ModelOptions());
+  }
+
+  /** As above, plus model-output fidelity when {@code model} asks for it ({@link ModelOptions#of}). */
+  public static Evaluation evaluate(SparkSession spark, String artifacts, String input, String inputFormat,
+      String tensor, int sample, long seed, ModelOptions model) throws Exception {
     checkSample(sample);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
+    FidelityParams fidelity = model.check(dir);
     Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
+    if (fidelity != null) {
+      ev.modelOutput = model.run(spark, dir, fidelity);
+    }
     write(dir, ev, table.uri());
     return ev;
   }
