@@ -3,6 +3,7 @@ package dev.asg.spark.eval;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.common.fidelity.ModelFidelity;
+import dev.asg.common.fidelity.TextTokenizer;
 import dev.asg.common.fidelity.Texts;
 import dev.asg.common.io.LocalFileRangeSource;
 import dev.asg.common.io.RangeSource;
@@ -79,6 +80,8 @@ public final class ModelOptions {
     }
     TableSpec spec = modelTable(modelPath, tensor, dir);
     Path tok = tokenizer != null ? local("--tokenizer", tokenizer) : findTokenizer(modelPath);
+    // Loading it here (a fraction of a second) turns a broken tokenizer.json into exit 2 before Spark starts.
+    TextTokenizer.open(tok).close();
     List<String> lines = Texts.read(local("--texts", texts), maxTexts);
     return new FidelityParams(modelPath, tok, tensor, spec.rows(), spec.dim(), lines);
   }
