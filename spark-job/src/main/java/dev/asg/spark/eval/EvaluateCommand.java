@@ -6,6 +6,10 @@ import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -64,34 +68,76 @@ public final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** One artifact directory to evaluate: the whole artifact, or one section of the decoder layout. */
+  private record Target(String section, ArtifactDir dir, TableSpec table, FidelityParams fidelity) {}
+
   @Override
   public Integer call() throws Exception {
     checkSample(sample);
     SparkConf sparkConf = SparkSessions.conf("asg evaluate " + artifacts, master);
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    // Everything checkable from headers is checked before Spark starts.
-    ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-    TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
-    FidelityParams fidelity = modelOptions.check(dir);
+    // Everything checkable from headers is checked before Spark starts, for every section.
+    ArtifactSections top = ArtifactSections.find(artifacts, conf);
+    List<Target> targets = targets(top, conf);
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
-    Evaluation ev;
+    Map<String, Evaluation> evs = new LinkedHashMap<>();
     try {
-      ev = run(spark, dir, table, fidelity);
+      for (Target t : targets) {
+        Evaluation ev = new Evaluator(spark).run(t.dir(), t.table(), sample, seed);
+        if (t.fidelity() != null) {
+          ev.modelOutput = modelOptions.run(spark, t.dir(), t.fidelity());
+        }
+        evs.put(t.section(), ev);
+      }
     } finally {
       if (owned) {
         spark.stop();
       }
     }
+    // Written only once every section is evaluated: a failure leaves no section half-reported.
     PrintWriter out = spec.commandLine().getOut();
-    out.println("asg evaluate: " + ev.summary());
-    if (ev.modelOutput != null) {
-      out.println("asg evaluate: " + ev.modelOutput.summary());
+    for (Target t : targets) {
+      Evaluation ev = evs.get(t.section());
+      write(t.dir(), ev, t.table().uri());
+      String tag = top == null ? "" : " [" + t.section() + "]";
+      out.println("asg evaluate" + tag + ": " + ev.summary());
+      if (ev.modelOutput != null) {
+        out.println("asg evaluate" + tag + ": " + ev.modelOutput.summary());
+      }
+      out.println("wrote " + t.dir().path() + "/report.md and manifest.json 'evaluation'");
     }
-    out.println("wrote " + dir.path() + "/report.md and manifest.json 'evaluation'");
+    if (top != null) {
+      Map<String, String> tensors = new LinkedHashMap<>();
+      targets.forEach(t -> tensors.put(t.section(), t.dir().manifest().source.tensor));
+      top.writeAtomically("report.md", SectionsReport.markdown(top.path().toString(), evs, tensors));
+      top.writeEvaluation(SectionsReport.toMap(evs));
+      out.println("wrote " + top.path() + "/report.md (sections side by side) and manifest.json 'evaluation'");
+    }
     out.flush();
     return 0;
+  }
+
+  /** The single artifact, or each section of the decoder layout against its own source tensor. */
+  private List<Target> targets(ArtifactSections top, Configuration conf) {
+    List<Target> out = new ArrayList<>();
+    if (top == null) {
+      ArtifactDir dir = ArtifactDir.open(artifacts, conf);
+      out.add(new Target(null, dir, resolve(dir, input, inputFormat, tensor, conf), modelOptions.check(dir)));
+      return out;
+    }
+    if (tensor != null) {
+      throw new InvalidInputException("--tensor " + tensor + " does not apply to " + artifacts + ", a decoder "
+          + "layout: each section is evaluated against its own source tensor; drop --tensor, or pass --artifacts "
+          + artifacts + "/<section> to evaluate one");
+    }
+    for (Map.Entry<String, String> s : top.sectionDirs().entrySet()) {
+      ArtifactDir dir = ArtifactDir.open(s.getValue(), conf);
+      TableSpec table = resolve(dir, input, inputFormat, dir.manifest().source.tensor, conf);
+      out.add(new Target(s.getKey(), dir, table, modelOptions.check(dir)));
+    }
+    return out;
   }
 
   static void checkSample(int sample) {
@@ -117,16 +163,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     TableSpec spec = TableResolver.resolve(in, inputFormat == null ? "auto" : inputFormat, t, conf);
     Evaluator.checkMatches(dir, spec, in);
     return spec;
-  }
-
-  private Evaluation run(SparkSession spark, ArtifactDir dir, TableSpec table, FidelityParams fidelity)
-      throws Exception {
-    Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
-    if (fidelity != null) {
-      ev.modelOutput = modelOptions.run(spark, dir, fidelity);
-    }
-    write(dir, ev, table.uri());
-    return ev;
   }
 
   private static void write(ArtifactDir dir, Evaluation ev, String input) throws java.io.IOException {
