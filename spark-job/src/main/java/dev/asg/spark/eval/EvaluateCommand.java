@@ -3,8 +3,7 @@ package dev.asg.spark.eval;
 import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
-import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.io.TableResolver;
+import dev.asg.spark.engine.QuantizeParams;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,6 +49,14 @@ public final class EvaluateCommand implements Callable<Integer> {
           + "auto-detection as in quantize.")
   String tensor;
 
+  @Option(names = "--id-col", paramLabel = "COL", description = "Parquet --input: the token id column; default: "
+      + "the manifest's when it was made from Parquet, else " + QuantizeParams.ID_COL_DEFAULT + ".")
+  String idCol;
+
+  @Option(names = "--vector-col", paramLabel = "COL", description = "Parquet --input: the vector column; default: "
+      + "the manifest's when it was made from Parquet, else " + QuantizeParams.VECTOR_COL_DEFAULT + ".")
+  String vectorCol;
+
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + DEFAULT_SAMPLE,
       description = "kNN query tokens, chosen by hash of (seed, token id); 1.." + MAX_SAMPLE
           + " (default: ${DEFAULT-VALUE}).")
@@ -69,7 +76,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   CommandLine.Model.CommandSpec spec;
 
   /** One artifact directory to evaluate: the whole artifact, or one section of the decoder layout. */
-  private record Target(String section, ArtifactDir dir, TableSpec table, FidelityParams fidelity) {}
+  private record Target(String section, ArtifactDir dir, EvalInput table, FidelityParams fidelity) {}
 
   @Override
   public Integer call() throws Exception {
@@ -85,7 +92,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Map<String, Evaluation> evs = new LinkedHashMap<>();
     try {
       for (Target t : targets) {
-        Evaluation ev = new Evaluator(spark).run(t.dir(), t.table(), sample, seed);
+        Evaluation ev = new Evaluator(spark).run(t.dir(), t.table().open(spark, t.dir()), sample, seed);
         if (t.fidelity() != null) {
           ev.modelOutput = modelOptions.run(spark, t.dir(), t.fidelity());
         }
@@ -124,7 +131,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<Target> out = new ArrayList<>();
     if (top == null) {
       ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-      out.add(new Target(null, dir, resolve(dir, input, inputFormat, tensor, conf), modelOptions.check(dir)));
+      out.add(new Target(null, dir, EvalInput.resolve(dir, input, inputFormat, tensor, idCol, vectorCol, conf),
+          modelOptions.check(dir)));
       return out;
     }
     if (tensor != null) {
@@ -134,7 +142,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     for (Map.Entry<String, String> s : top.sectionDirs().entrySet()) {
       ArtifactDir dir = ArtifactDir.open(s.getValue(), conf);
-      TableSpec table = resolve(dir, input, inputFormat, dir.manifest().source.tensor, conf);
+      // With --input the file holds every section's tensor; without, each section's manifest names its own.
+      EvalInput table = EvalInput.resolve(dir, input, inputFormat, input == null ? null
+          : dir.manifest().source.tensor, idCol, vectorCol, conf);
       out.add(new Target(s.getKey(), dir, table, modelOptions.check(dir)));
     }
     return out;
@@ -145,24 +155,6 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new InvalidInputException("--sample " + sample + " is out of range; allowed: 1.." + MAX_SAMPLE
           + " kNN query tokens");
     }
-  }
-
-  /** The original table: --input, else the manifest's source uri and tensor. Checked against the artifact. */
-  static TableSpec resolve(ArtifactDir dir, String input, String inputFormat, String tensor, Configuration conf) {
-    String in = input;
-    String t = tensor;
-    if (in == null) {
-      in = dir.manifest().source.uri;
-      if (in == null) {
-        throw dir.bad("manifest.json has no source.uri; pass --input");
-      }
-      if (t == null) {
-        t = dir.manifest().source.tensor;
-      }
-    }
-    TableSpec spec = TableResolver.resolve(in, inputFormat == null ? "auto" : inputFormat, t, conf);
-    Evaluator.checkMatches(dir, spec, in);
-    return spec;
   }
 
   private static void write(ArtifactDir dir, Evaluation ev, String input) throws java.io.IOException {
@@ -185,9 +177,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     checkSample(sample);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-    TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
+    EvalInput table = EvalInput.resolve(dir, input, inputFormat, tensor, null, null, conf);
     FidelityParams fidelity = model.check(dir);
-    Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
+    Evaluation ev = new Evaluator(spark).run(dir, table.open(spark, dir), sample, seed);
     if (fidelity != null) {
       ev.modelOutput = model.run(spark, dir, fidelity);
     }
