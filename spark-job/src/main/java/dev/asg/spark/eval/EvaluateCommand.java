@@ -33,7 +33,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   static final int MAX_SAMPLE = 100_000;
 
   @Option(names = "--artifacts", required = true, paramLabel = "DIR", description = "Artifact directory of "
-      + "'asg quantize'.")
+      + "'asg quantize'; the decoder layout's top level evaluates every section.")
   String artifacts;
 
   @Option(names = "--input", paramLabel = "URI",
@@ -41,7 +41,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   String input;
 
   @Option(names = "--input-format", paramLabel = "FMT",
-      description = "auto, safetensors, onnx, npy (default: ${DEFAULT-VALUE}).")
+      description = "auto, safetensors, onnx, npy, parquet (default: ${DEFAULT-VALUE}).")
   String inputFormat = "auto";
 
   @Option(names = "--tensor", paramLabel = "NAME",
