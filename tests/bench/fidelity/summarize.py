@@ -59,7 +59,10 @@ def main():
         "# Model-output fidelity sweep: all-MiniLM-L6-v2 (30522 x 384)",
         "",
         f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `{a.command}` "
-        f"on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()} for this summary.",
+        f"on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()} for this summary. The `quantize s` and "
+        f"`fidelity s` columns are wall seconds (manifest timings) on a machine shared with other jobs (1-minute load "
+        f"average {os.getloadavg()[0]:.1f} when this summary was written): indicative only; the quality columns do not "
+        "depend on load.",
         "",
         "Each row: `asg quantize` (separate codebooks, seed 1234) of the model's `embeddings.word_embeddings.weight`, "
         "then `asg evaluate --model --texts` on the first 1000 sentences of `spark-job/bin/fortune-sentences` "
