@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.asg.common.InvalidInputException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -14,6 +15,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One ONNX Runtime session of a text encoder, optionally with one initializer replaced in the session
@@ -24,6 +26,8 @@ import java.util.Map;
 public final class OnnxEncoder implements AutoCloseable {
   /** Texts per run: enough to keep ORT's matrix kernels busy, few enough that padding to the longest stays small. */
   public static final int BATCH = 32;
+  /** The inputs a BERT-style encoder export takes; all are fed from the tokenizer's encoding. */
+  private static final Set<String> INPUTS = Set.of("input_ids", "attention_mask", "token_type_ids");
 
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -32,7 +36,8 @@ public final class OnnxEncoder implements AutoCloseable {
   private final boolean pooled;
   private final int hidden;
 
-  private OnnxEncoder(OrtEnvironment env, OrtSession session, OnnxTensor override) throws OrtException {
+  private OnnxEncoder(Path model, OrtEnvironment env, OrtSession session, OnnxTensor override)
+      throws OrtException {
     this.env = env;
     this.session = session;
     this.override = override;
@@ -52,14 +57,20 @@ public final class OnnxEncoder implements AutoCloseable {
         }
       }
     }
-    if (tokenOut == null && sentenceOut == null) {
-      throw new IllegalStateException("the model has no float output of shape [batch, seq, hidden] or [batch, "
-          + "hidden]; outputs: " + session.getOutputInfo().keySet());
-    }
     this.pooled = tokenOut == null;
     this.output = pooled ? sentenceOut : tokenOut;
     this.hidden = pooled ? sentenceHidden : tokenHidden;
+    if (output == null || hidden < 1) {
+      throw new InvalidInputException("--model " + model + " has no float output of shape [batch, seq, hidden] or "
+          + "[batch, hidden] with a fixed hidden size (outputs: " + session.getOutputInfo().keySet() + "); pass a "
+          + "text encoder");
+    }
+    if (!session.getInputNames().contains("input_ids") || !INPUTS.containsAll(session.getInputNames())) {
+      throw new InvalidInputException("--model " + model + " takes inputs " + session.getInputNames() + "; "
+          + "supported: input_ids with optional attention_mask and token_type_ids (a BERT-style text encoder)");
+    }
   }
+
 
   /**
    * @param replacement null to run the model as it is, else rows x dim floats (row-major) that replace
@@ -82,9 +93,21 @@ public final class OnnxEncoder implements AutoCloseable {
       over = OnnxTensor.createTensor(env, buf, new long[] {rows, dim});
       opts.addInitializer(tensor, over);
     }
+    OrtSession session;
     try {
-      return new OnnxEncoder(env, env.createSession(model.toString(), opts), over);
+      session = env.createSession(model.toString(), opts);
+    } catch (OrtException e) {
+      if (over != null) {
+        over.close();
+      }
+      String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new InvalidInputException("--model " + model + " cannot be loaded by ONNX Runtime (" + why + "); pass "
+          + "the complete .onnx text encoder the artifact was quantized from", e);
+    }
+    try {
+      return new OnnxEncoder(model, env, session, over);
     } catch (OrtException | RuntimeException e) {
+      session.close();
       if (over != null) {
         over.close();
       }
@@ -131,11 +154,13 @@ public final class OnnxEncoder implements AutoCloseable {
       Map<String, OnnxTensor> in = new HashMap<>();
       try {
         in.put("input_ids", OnnxTensor.createTensor(env, ids));
-        in.put("attention_mask", OnnxTensor.createTensor(env, mask));
+        if (session.getInputNames().contains("attention_mask")) {
+          in.put("attention_mask", OnnxTensor.createTensor(env, mask));
+        }
         if (wantsTypes) {
           in.put("token_type_ids", OnnxTensor.createTensor(env, types));
         }
-        try (OrtSession.Result r = session.run(in, java.util.Set.of(output))) {
+        try (OrtSession.Result r = session.run(in, Set.of(output))) {
           Object v = r.get(0).getValue();
           for (int j = 0; j < nb; j++) {
             int t = order[b + j];

@@ -110,6 +110,58 @@ class ModelFidelityBadInputTest {
   }
 
   @Test
+  void evaluate_tokenizerOfAnotherModel_exit2AfterEvaluatingNothingWritten() throws Exception {
+    // MiniLM's ids reach 30521; this model's table has 200 rows. Found when the texts are tokenized, after the
+    // table's evaluation, and still nothing may be written.
+    assertBadInput(List.of("--model", model.toString(), "--tokenizer", tokenizer.toString(), "--texts",
+        texts.toString(), "--sample", "20"), "--tokenizer " + tokenizer, "has only 200 rows");
+  }
+
+  @Test
+  void evaluate_modelOnnxRuntimeCannotRun_exit2AfterEvaluatingNothingWritten() throws Exception {
+    // Right initializer name and shape and a tokenizer whose ids fit, but no graph nodes: found only when
+    // ONNX Runtime loads the model.
+    Path small = Files.writeString(dir.resolve("small-tokenizer.json"), SMALL_TOKENIZER);
+    assertBadInput(List.of("--model", model.toString(), "--tokenizer", small.toString(), "--texts",
+        texts.toString(), "--sample", "20"), "--model " + model);
+  }
+
+  /** A 10-token WordPiece tokenizer.json in the Hugging Face format, so every id is a row of the 200-row table. */
+  private static final String SMALL_TOKENIZER = """
+      {"version": "1.0", "truncation": null, "padding": null,
+       "added_tokens": [
+         {"id": 0, "content": "[UNK]", "single_word": false, "lstrip": false, "rstrip": false,
+          "normalized": false, "special": true},
+         {"id": 1, "content": "[CLS]", "single_word": false, "lstrip": false, "rstrip": false,
+          "normalized": false, "special": true},
+         {"id": 2, "content": "[SEP]", "single_word": false, "lstrip": false, "rstrip": false,
+          "normalized": false, "special": true}],
+       "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                      "strip_accents": null, "lowercase": true},
+       "pre_tokenizer": {"type": "BertPreTokenizer"},
+       "post_processor": {"type": "TemplateProcessing",
+         "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                    {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+         "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                  {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                  {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+         "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [1], "tokens": ["[CLS]"]},
+                            "[SEP]": {"id": "[SEP]", "ids": [2], "tokens": ["[SEP]"]}}},
+       "decoder": null,
+       "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                 "max_input_chars_per_word": 100,
+                 "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "day": 4, "for": 5, "give": 6, "him": 7,
+                           "an": 8, ".": 9}}}
+      """;
+
+  @Test
+  void evaluate_oneText_exit2() throws Exception {
+    Path one = Files.writeString(dir.resolve("one.txt"), "Give him an evasive answer.\n");
+    assertBadInput(List.of("--model", model.toString(), "--tokenizer", tokenizer.toString(), "--texts",
+        one.toString()), "--texts " + one, "at least 2");
+  }
+
+  @Test
   void evaluate_modelWithoutTexts_exit2() throws Exception {
     assertBadInput(List.of("--model", model.toString()), "--model", "needs --texts");
   }
