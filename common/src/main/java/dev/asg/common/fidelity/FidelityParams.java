@@ -11,6 +11,8 @@ import java.util.List;
  * @param tensor the initializer the artifact compresses (manifest source.tensor); replaced in the second run
  * @param rows rows of that initializer, as the artifact's source.shape
  * @param dim its columns
+ * @param textsFile where the texts came from (for the report)
  * @param texts real sentences, one vector each per run
  */
-public record FidelityParams(Path model, Path tokenizer, String tensor, int rows, int dim, List<String> texts) {}
+public record FidelityParams(Path model, Path tokenizer, String tensor, int rows, int dim, Path textsFile,
+    List<String> texts) {}

@@ -72,6 +72,7 @@ public final class ModelFidelity {
     m.put("tokenizer", params.tokenizer().toString());
     m.put("replaced_initializer", params.tensor());
     m.put("output", output);
+    m.put("texts_file", String.valueOf(params.textsFile()));
     m.put("texts", agreement.texts());
     m.put("tokens", tokens);
     m.put("mean_cosine", agreement.meanCosine());
@@ -101,7 +102,7 @@ public final class ModelFidelity {
   public String markdown() {
     StringBuilder b = new StringBuilder("\n## Model-output fidelity\n\n");
     b.append("`").append(params.model()).append("` run twice with ONNX Runtime on the same ")
-        .append(agreement.texts()).append(" texts (").append(tokens).append(" tokens, tokenized with `")
+        .append(agreement.texts()).append(" texts of `").append(params.textsFile()).append("` (").append(tokens).append(" tokens, tokenized with `")
         .append(params.tokenizer()).append("`): as it is, and with initializer `").append(params.tensor())
         .append("` replaced by the artifact's reconstruction. Sentence vectors: ").append(output).append(".\n\n");
     b.append("| metric | value |\n|---|---|\n");

@@ -82,12 +82,13 @@ public final class ModelOptions {
     Path tok = tokenizer != null ? local("--tokenizer", tokenizer) : findTokenizer(modelPath);
     // Loading it here (a fraction of a second) turns a broken tokenizer.json into exit 2 before Spark starts.
     TextTokenizer.open(tok).close();
-    List<String> lines = Texts.read(local("--texts", texts), maxTexts);
+    Path textsFile = local("--texts", texts);
+    List<String> lines = Texts.read(textsFile, maxTexts);
     if (lines.size() < 2) {
       throw new InvalidInputException("--texts " + texts + " has 1 non-blank line; retrieval agreement needs at "
           + "least 2 texts (1000 give a stable mean)");
     }
-    return new FidelityParams(modelPath, tok, tensor, spec.rows(), spec.dim(), lines);
+    return new FidelityParams(modelPath, tok, tensor, spec.rows(), spec.dim(), textsFile, lines);
   }
 
   /** Runs both models; the reconstruction is built from the artifact's mapping and codebook. */
