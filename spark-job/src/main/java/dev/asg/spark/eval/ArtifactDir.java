@@ -281,6 +281,11 @@ public final class ArtifactDir {
 
   /** Writes a text file into the artifact directory via name.tmp and a rename, so readers never see half. */
   public void writeAtomically(String name, String text) throws IOException {
+    writeAtomically(fs, dir, name, text);
+  }
+
+  /** {@link #writeAtomically(String, String)} into any directory (the decoder layout's top level, too). */
+  static void writeAtomically(FileSystem fs, Path dir, String name, String text) throws IOException {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, name + ".tmp");
     try (OutputStream os = ArtifactWriter.raw(fs).create(tmp, true)) {

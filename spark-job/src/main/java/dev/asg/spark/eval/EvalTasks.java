@@ -2,16 +2,8 @@ package dev.asg.spark.eval;
 
 import dev.asg.common.eval.CosineScan;
 import dev.asg.common.eval.TopNeighbours;
-import dev.asg.common.io.RangeSource;
-import dev.asg.common.tensor.RowReader;
-import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.RowRange;
 import dev.asg.spark.engine.TableBlock;
-import dev.asg.spark.io.HadoopConfSnapshot;
-import dev.asg.spark.io.HadoopRangeSource;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
@@ -20,17 +12,6 @@ import java.util.Arrays;
  */
 final class EvalTasks {
   private EvalTasks() {}
-
-  /** Reads one row range with positioned reads, as the quantize engine does. */
-  static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
-    float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
-    try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
-      RowReader.readRows(src, spec, range.first(), range.count(), data, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(spec.uri() + ": reading " + range + " failed", e);
-    }
-    return new TableBlock(range.first(), range.count(), spec.dim(), data, null);
-  }
 
   /** Rows [first, first + n) decoded through the codebook: concatenations of their concept vectors. */
   static float[] reconstruct(int first, int n, int m, int dsub, int[] mapping, float[] codebook) {

@@ -2,9 +2,13 @@ package dev.asg.spark.eval;
 
 import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
-import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.io.TableResolver;
+import dev.asg.common.fidelity.FidelityParams;
+import dev.asg.spark.engine.QuantizeParams;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -17,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Measure an artifact against the original table: relative MSE (overall and per segment), mean "
         + "and 5th-percentile cosine, kNN recall@10, cluster sizes, compression. Writes manifest.json's "
-        + "'evaluation' and report.md into the artifact directory.")
+        + "'evaluation' and report.md into the artifact directory. With --model and --texts, also how far the "
+        + "model's outputs move when its embedding is replaced by the artifact's reconstruction.")
 public final class EvaluateCommand implements Callable<Integer> {
   /**
    * 2000 queries give recall@10 a standard error of about 0.005 (binomial-ish, 20000 neighbour slots), enough to
@@ -28,7 +33,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   static final int MAX_SAMPLE = 100_000;
 
   @Option(names = "--artifacts", required = true, paramLabel = "DIR", description = "Artifact directory of "
-      + "'asg quantize'.")
+      + "'asg quantize'; the decoder layout's top level evaluates every section.")
   String artifacts;
 
   @Option(names = "--input", paramLabel = "URI",
@@ -36,13 +41,21 @@ public final class EvaluateCommand implements Callable<Integer> {
   String input;
 
   @Option(names = "--input-format", paramLabel = "FMT",
-      description = "auto, safetensors, onnx, npy (default: ${DEFAULT-VALUE}).")
+      description = "auto, safetensors, onnx, npy, parquet (default: ${DEFAULT-VALUE}).")
   String inputFormat = "auto";
 
   @Option(names = "--tensor", paramLabel = "NAME",
       description = "Tensor in --input; default: the manifest's source tensor when --input is omitted, else "
           + "auto-detection as in quantize.")
   String tensor;
+
+  @Option(names = "--id-col", paramLabel = "COL", description = "Parquet --input: the token id column; default: "
+      + "the manifest's when it was made from Parquet, else " + QuantizeParams.ID_COL_DEFAULT + ".")
+  String idCol;
+
+  @Option(names = "--vector-col", paramLabel = "COL", description = "Parquet --input: the vector column; default: "
+      + "the manifest's when it was made from Parquet, else " + QuantizeParams.VECTOR_COL_DEFAULT + ".")
+  String vectorCol;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + DEFAULT_SAMPLE,
       description = "kNN query tokens, chosen by hash of (seed, token id); 1.." + MAX_SAMPLE
@@ -61,36 +74,94 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Spark master URL; default: spark-submit's, else local[*].")
   String master;
 
+  @CommandLine.Mixin
+  ModelOptions modelOptions = new ModelOptions();
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  /** One artifact directory to evaluate: the whole artifact, or one section of the decoder layout. */
+  private record Target(String section, ArtifactDir dir, EvalInput table, FidelityParams fidelity) {}
 
   @Override
   public Integer call() throws Exception {
     checkSample(sample);
     SparkConf sparkConf = SparkSessions.conf("asg evaluate " + artifacts, master);
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    // Everything checkable from headers is checked before Spark starts.
-    ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-    TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
-    if (!allowDifferentSource) {
-      SourceDigest.require(dir.manifest().source, table, artifacts, conf);
-    }
+    // Everything checkable from headers is checked before Spark starts, for every section.
+    ArtifactSections top = ArtifactSections.find(artifacts, conf);
+    List<Target> targets = targets(top, conf);
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
-    Evaluation ev;
+    Map<String, Evaluation> evs = new LinkedHashMap<>();
     try {
-      ev = run(spark, dir, table);
+      for (Target t : targets) {
+        Evaluation ev = new Evaluator(spark).run(t.dir(), t.table().open(spark, t.dir()), sample, seed);
+        if (t.fidelity() != null) {
+          ev.modelOutput = modelOptions.run(spark, t.dir(), t.fidelity());
+        }
+        evs.put(t.section(), ev);
+      }
     } finally {
       if (owned) {
         spark.stop();
       }
     }
+    // Written only once every section is evaluated: a failure leaves no section half-reported.
     PrintWriter out = spec.commandLine().getOut();
-    out.println("asg evaluate: " + ev.summary());
-    out.println("wrote " + dir.path() + "/report.md and manifest.json 'evaluation'");
+    for (Target t : targets) {
+      Evaluation ev = evs.get(t.section());
+      write(t.dir(), ev, t.table().uri());
+      String tag = top == null ? "" : " [" + t.section() + "]";
+      out.println("asg evaluate" + tag + ": " + ev.summary());
+      if (ev.modelOutput != null) {
+        out.println("asg evaluate" + tag + ": " + ev.modelOutput.summary());
+      }
+      out.println("wrote " + t.dir().path() + "/report.md and manifest.json 'evaluation'");
+    }
+    if (top != null) {
+      Map<String, String> tensors = new LinkedHashMap<>();
+      targets.forEach(t -> tensors.put(t.section(), t.dir().manifest().source.tensor));
+      top.writeAtomically("report.md", SectionsReport.markdown(top.path().toString(), evs, tensors));
+      top.writeEvaluation(SectionsReport.toMap(evs));
+      out.println("wrote " + top.path() + "/report.md (sections side by side) and manifest.json 'evaluation'");
+    }
     out.flush();
     return 0;
+  }
+
+  /** The single artifact, or each section of the decoder layout against its own source tensor. */
+  private List<Target> targets(ArtifactSections top, Configuration conf) {
+    List<Target> out = new ArrayList<>();
+    if (top == null) {
+      ArtifactDir dir = ArtifactDir.open(artifacts, conf);
+      out.add(new Target(null, dir, checked(dir, artifacts,
+          EvalInput.resolve(dir, input, inputFormat, tensor, idCol, vectorCol, conf), conf),
+          modelOptions.check(dir)));
+      return out;
+    }
+    if (tensor != null) {
+      throw new InvalidInputException("--tensor " + tensor + " does not apply to " + artifacts + ", a decoder "
+          + "layout: each section is evaluated against its own source tensor; drop --tensor, or pass --artifacts "
+          + artifacts + "/<section> to evaluate one");
+    }
+    for (Map.Entry<String, String> s : top.sectionDirs().entrySet()) {
+      ArtifactDir dir = ArtifactDir.open(s.getValue(), conf);
+      // With --input the file holds every section's tensor; without, each section's manifest names its own.
+      EvalInput table = EvalInput.resolve(dir, input, inputFormat, input == null ? null
+          : dir.manifest().source.tensor, idCol, vectorCol, conf);
+      out.add(new Target(s.getKey(), dir, checked(dir, s.getValue(), table, conf), modelOptions.check(dir)));
+    }
+    return out;
+  }
+
+  /** The table, once it is known to be the artifact's source (unless --allow-different-source). */
+  private EvalInput checked(ArtifactDir dir, String label, EvalInput table, Configuration conf) {
+    if (!allowDifferentSource) {
+      table.requireSource(dir, label, conf);
+    }
+    return table;
   }
 
   static void checkSample(int sample) {
@@ -98,30 +169,6 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new InvalidInputException("--sample " + sample + " is out of range; allowed: 1.." + MAX_SAMPLE
           + " kNN query tokens");
     }
-  }
-
-  /** The original table: --input, else the manifest's source uri and tensor. Checked against the artifact. */
-  static TableSpec resolve(ArtifactDir dir, String input, String inputFormat, String tensor, Configuration conf) {
-    String in = input;
-    String t = tensor;
-    if (in == null) {
-      in = dir.manifest().source.uri;
-      if (in == null) {
-        throw dir.bad("manifest.json has no source.uri; pass --input");
-      }
-      if (t == null) {
-        t = dir.manifest().source.tensor;
-      }
-    }
-    TableSpec spec = TableResolver.resolve(in, inputFormat == null ? "auto" : inputFormat, t, conf);
-    Evaluator.checkMatches(dir, spec, in);
-    return spec;
-  }
-
-  private Evaluation run(SparkSession spark, ArtifactDir dir, TableSpec table) throws Exception {
-    Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
-    write(dir, ev, table.uri());
-    return ev;
   }
 
   private static void write(ArtifactDir dir, Evaluation ev, String input) throws java.io.IOException {
@@ -135,12 +182,22 @@ public final class EvaluateCommand implements Callable<Integer> {
    */
   public static Evaluation evaluate(SparkSession spark, String artifacts, String input, String inputFormat,
       String tensor, int sample, long seed) throws Exception {
+    return evaluate(spark, artifacts, input, inputFormat, tensor, sample, seed, new ModelOptions());
+  }
+
+  /** As above, plus model-output fidelity when {@code model} asks for it ({@link ModelOptions#of}). */
+  public static Evaluation evaluate(SparkSession spark, String artifacts, String input, String inputFormat,
+      String tensor, int sample, long seed, ModelOptions model) throws Exception {
     checkSample(sample);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-    TableSpec table = resolve(dir, input, inputFormat, tensor, conf);
-    SourceDigest.require(dir.manifest().source, table, artifacts, conf);
-    Evaluation ev = new Evaluator(spark).run(dir, table, sample, seed);
+    EvalInput table = EvalInput.resolve(dir, input, inputFormat, tensor, null, null, conf);
+    table.requireSource(dir, artifacts, conf);
+    FidelityParams fidelity = model.check(dir);
+    Evaluation ev = new Evaluator(spark).run(dir, table.open(spark, dir), sample, seed);
+    if (fidelity != null) {
+      ev.modelOutput = model.run(spark, dir, fidelity);
+    }
     write(dir, ev, table.uri());
     return ev;
   }

@@ -3,6 +3,7 @@ package dev.asg.spark.eval;
 import dev.asg.common.artifact.Compression;
 import dev.asg.common.eval.ClusterSizes;
 import dev.asg.common.eval.TopNeighbours;
+import dev.asg.common.fidelity.ModelFidelity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Evaluation {
   public double qualitySeconds;
   public double knnSeconds;
   public double totalSeconds;
+  /** Model-output fidelity (asg evaluate --model), or null when not asked for. */
+  public ModelFidelity modelOutput;
   /** Token ids of the kNN queries, ascending; query j of the neighbour lists is token queryIds[j]. */
   public transient int[] queryIds;
   /** Neighbour lists (not written to the manifest; for tests and notebooks). */
@@ -128,6 +131,9 @@ public final class Evaluation {
     t.put("knn", knnSeconds);
     t.put("total", totalSeconds);
     e.put("timings_s", t);
+    if (modelOutput != null) {
+      e.put("model_output", modelOutput.toMap());
+    }
     return e;
   }
 
@@ -170,6 +176,9 @@ public final class Evaluation {
       ClusterSizes s = clusterSizes[c];
       b.append("| ").append(c).append(" | ").append(s.min).append(" | ").append(s.median).append(" | ")
           .append(s.max).append(" | ").append(s.empty).append(" | ").append(fmt(s.imbalance)).append(" |\n");
+    }
+    if (modelOutput != null) {
+      b.append(modelOutput.markdown());
     }
     return b.toString();
   }

@@ -9,9 +9,9 @@ import dev.asg.common.eval.Quantiles;
 import dev.asg.common.eval.TopNeighbours;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.RowRange;
+import dev.asg.spark.engine.ByteRangeTableSource;
 import dev.asg.spark.engine.TableBlock;
-import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.engine.TableSource;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -48,9 +48,13 @@ public final class Evaluator {
 
   /** Fails with exit 2 unless the table has the shape the artifact was made from. */
   public static void checkMatches(ArtifactDir a, TableSpec spec, String inputFlag) {
-    if (spec.rows() != a.rows() || spec.dim() != a.dim()) {
-      throw new InvalidInputException("--input " + inputFlag + " tensor '" + spec.tensor() + "' is " + spec.rows()
-          + " x " + spec.dim() + " but the artifact in " + a.path() + " was made from a " + a.rows() + " x "
+    checkMatches(a, spec.rows(), spec.dim(), inputFlag + " tensor '" + spec.tensor() + "'");
+  }
+
+  /** As above for a table described as {@code what} (the flag value and tensor or column). */
+  static void checkMatches(ArtifactDir a, int rows, int dim, String what) {
+    if (rows != a.rows() || dim != a.dim()) {
+      throw new InvalidInputException("--input " + what + " is " + rows + " x " + dim + " but the artifact in " + a.path() + " was made from a " + a.rows() + " x "
           + a.dim() + " table (" + a.manifest().source.uri + "); pass the table it was quantized from");
     }
   }
@@ -60,8 +64,13 @@ public final class Evaluator {
    * @param seed seed of the query sample
    */
   public Evaluation run(ArtifactDir a, TableSpec spec, int sample, long seed) {
-    long t0 = System.nanoTime();
     checkMatches(a, spec, spec.uri());
+    return run(a, new ByteRangeTableSource(spec), sample, seed);
+  }
+
+  /** As above for any table the engine reads (byte ranges or a Parquet table), already checked against the artifact. */
+  public Evaluation run(ArtifactDir a, TableSource source, int sample, long seed) {
+    long t0 = System.nanoTime();
     final int m = a.m();
     final int dim = a.dim();
     final int rows = a.rows();
@@ -79,11 +88,7 @@ public final class Evaluator {
 
     Broadcast<int[]> bcMapping = jsc.broadcast(mapping);
     Broadcast<float[]> bcCodebook = jsc.broadcast(codebook);
-    HadoopConfSnapshot conf = new HadoopConfSnapshot(spark.sparkContext().hadoopConfiguration());
-    List<RowRange> ranges = RowRange.split(rows, partitions(spec));
-    JavaRDD<TableBlock> blocks = jsc.parallelize(ranges, ranges.size())
-        .map(r -> EvalTasks.read(spec, conf, r))
-        .persist(StorageLevel.MEMORY_ONLY());
+    JavaRDD<TableBlock> blocks = source.blocks(jsc, partitions(rows, dim)).persist(StorageLevel.MEMORY_ONLY());
     try {
       // 1. Reconstruction quality (collected in partition order, so the sums are the same on every run).
       final int[] queries = QuerySample.select(rows, sample, seed);
@@ -177,12 +182,12 @@ public final class Evaluator {
   }
 
   /** One task per ~64 MB of float32 rows, at least two per core so the kNN scan balances across cores. */
-  private int partitions(TableSpec spec) {
-    long bytes = (long) spec.rows() * spec.dim() * Float.BYTES;
+  private int partitions(int rows, int dim) {
+    long bytes = (long) rows * dim * Float.BYTES;
     int cores = Math.max(1, jsc.defaultParallelism());
     long n = Math.max((bytes + PARTITION_BYTES - 1) / PARTITION_BYTES, 2L * cores);
     n = (n + cores - 1) / cores * cores;
-    return (int) Math.max(1, Math.min(n, spec.rows()));
+    return (int) Math.max(1, Math.min(n, rows));
   }
 
   private static double secs(long t0) {

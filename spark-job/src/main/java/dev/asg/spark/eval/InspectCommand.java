@@ -5,6 +5,8 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -56,14 +58,26 @@ public final class InspectCommand implements Callable<Integer> {
     checkLimit(limit);
     SparkConf sparkConf = SparkSessions.conf("asg inspect " + artifacts, master);
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    ArtifactDir dir = ArtifactDir.open(artifacts, conf);
-    int[] segs = checkSegments(segments, dir.m());
+    // The decoder layout's top level: every section (input, output), side by side in one document.
+    ArtifactSections top = ArtifactSections.find(artifacts, conf);
+    Map<String, ArtifactDir> dirs = new LinkedHashMap<>();
+    if (top == null) {
+      dirs.put(null, ArtifactDir.open(artifacts, conf));
+    } else {
+      top.sectionDirs().forEach((name, d) -> dirs.put(name, ArtifactDir.open(d, conf)));
+    }
+    Map<String, int[]> segs = new LinkedHashMap<>();
+    dirs.forEach((name, d) -> segs.put(name, checkSegments(segments, d.m())));
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
     String text;
     try {
-      text = render(spark, dir, token, segs, vocab, limit, json, conf);
+      if (top == null) {
+        text = render(spark, dirs.get(null), token, segs.get(null), vocab, limit, json, conf);
+      } else {
+        text = renderSections(spark, dirs, segs, conf);
+      }
     } finally {
       if (owned) {
         spark.stop();
@@ -97,6 +111,25 @@ public final class InspectCommand implements Callable<Integer> {
       }
     }
     return segments.clone();
+  }
+
+  private String renderSections(SparkSession spark, Map<String, ArtifactDir> dirs, Map<String, int[]> segs,
+      Configuration conf) throws Exception {
+    StringBuilder b = new StringBuilder();
+    Map<String, Object> all = new LinkedHashMap<>();
+    for (Map.Entry<String, ArtifactDir> e : dirs.entrySet()) {
+      ArtifactDir d = e.getValue();
+      Vocabulary v = TokenLookup.find(spark, d, vocab, conf);
+      ConceptGroups g = groups(spark, d, v, token, segs.get(e.getKey()));
+      if (json) {
+        all.put(e.getKey(), g.toMap(v::token, limit));
+      } else {
+        b.append("== section ").append(e.getKey()).append(" (").append(d.manifest().source.tensor).append(") ==")
+            .append(System.lineSeparator()).append(g.text(v::token, limit));
+      }
+    }
+    return json ? Manifest.mapper().writeValueAsString(Map.of("sections", all)) + System.lineSeparator()
+        : b.toString();
   }
 
   private static String render(SparkSession spark, ArtifactDir dir, String token, int[] segs, String vocabFlag,

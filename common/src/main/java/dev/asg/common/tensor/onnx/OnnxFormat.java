@@ -38,6 +38,11 @@ public final class OnnxFormat {
     return toSpec(uri, t, src.length());
   }
 
+  /** Names of the graph's initializers, in file order (empty if none or not a graph). */
+  public static List<String> initializerNames(RangeSource src) throws IOException {
+    return OnnxModelScanner.scan(src).initializers.stream().map(t -> t.name).toList();
+  }
+
   private static OnnxInitializer byName(String uri, List<OnnxInitializer> all, String name) {
     for (OnnxInitializer t : all) {
       if (t.name.equals(name)) {
