@@ -13,7 +13,7 @@ import org.apache.hadoop.conf.Configuration;
  * SHA-256 of the tensor's stored bytes for manifest.source. A digest is inherently sequential, so one driver
  * thread streams the byte range while the executors train; it reads in 8 MiB slices and never holds the table.
  */
-final class TensorSha256 {
+public final class TensorSha256 {
   private static final int SLICE = 8 << 20;
 
   private TensorSha256() {}
@@ -29,7 +29,7 @@ final class TensorSha256 {
     return f;
   }
 
-  static String compute(TableSpec spec, Configuration conf) {
+  public static String compute(TableSpec spec, Configuration conf) {
     MessageDigest md = Digests.sha256();
     byte[] buf = new byte[SLICE];
     try (HadoopRangeSource src = HadoopRangeSource.open(spec.uri(), conf)) {
