@@ -45,7 +45,6 @@ class PythonConsumersTest {
     pb.environment().put("PATH", "/usr/bin:/bin:" + pb.environment().getOrDefault("PATH", ""));
     // Two cores shared with the JVM: torch's own thread pool would oversubscribe them.
     pb.environment().put("OMP_NUM_THREADS", "2");
-    pb.environment().put("MPLBACKEND", "Agg");
     Process p = pb.start();
     boolean done = p.waitFor(timeoutS, TimeUnit.SECONDS);
     if (!done) {
