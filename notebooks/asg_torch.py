@@ -250,6 +250,25 @@ class ASGEmbedding(nn.Module):
         return f"V={self.num_embeddings}, D={self.embedding_dim}, m={self.m}, k={self.k}, mode={self.mode}"
 
 
+class _GatherSum(torch.autograd.Function):
+    """out[t] = sum_i scores[ids[t, i]], whose gradient is the same gather-and-sum over the inverse mapping.
+
+    F.embedding_bag's own backward sorts all V*m indices on every call (seconds at XLM-R shape on CPU); the mapping
+    is fixed, so the inverse (for each score row, the tokens using it) is sorted once and the backward is a second
+    embedding_bag.
+    """
+
+    @staticmethod
+    def forward(ctx, scores, ids, inv_tokens, inv_offsets):
+        ctx.save_for_backward(inv_tokens, inv_offsets)
+        return F.embedding_bag(ids, scores, mode="sum")
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv_tokens, inv_offsets = ctx.saved_tensors
+        return F.embedding_bag(inv_tokens, grad.contiguous(), inv_offsets, mode="sum"), None, None, None
+
+
 class ASGOutputHead(nn.Module):
     """The decoder's output layer (section 2.4, eq. 2): logits[b, t] = sum_i H_i . E'[concept_ids[t, i]].
 
@@ -278,7 +297,12 @@ class ASGOutputHead(nn.Module):
         # Row of each (token, segment) score in the [m*k, B] score table: ids already are i*k + s_i when
         # separate; a shared codebook's s_i is offset by the segment.
         offset = torch.arange(m, dtype=torch.long) * k if mode == "shared" else torch.zeros(m, dtype=torch.long)
-        self.register_buffer("gather_ids", ids + offset.to(ids.device))
+        gather = ids + offset.to(ids.device)
+        self.register_buffer("gather_ids", gather, persistent=False)
+        order = torch.argsort(gather.reshape(-1))
+        counts = torch.bincount(gather.reshape(-1), minlength=m * k)
+        self.register_buffer("inv_tokens", torch.div(order, m, rounding_mode="floor"), persistent=False)
+        self.register_buffer("inv_offsets", torch.cumsum(counts, 0) - counts, persistent=False)
         self.bias = bias if bias is None or isinstance(bias, nn.Parameter) else nn.Parameter(bias.detach().clone())
 
     @classmethod
@@ -304,7 +328,7 @@ class ASGOutputHead(nn.Module):
             xs = x.t().reshape(self.m, -1, x.shape[0])              # [m, dsub, B]
             cb = C.view(self.m, self.k, -1) if self.mode == "separate" else C
             scores = torch.matmul(cb, xs).reshape(self.m * self.k, -1)  # [m*k, B]: segment scores per centroid
-            logits = F.embedding_bag(self.gather_ids, scores, mode="sum").t()  # [B, V]
+            logits = _GatherSum.apply(scores, self.gather_ids, self.inv_tokens, self.inv_offsets).t()  # [B, V]
         if self.bias is not None:
             logits = logits + self.bias
         return logits.reshape(*lead, self.out_features)
