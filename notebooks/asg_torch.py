@@ -370,7 +370,7 @@ def replace_embeddings(model, artifacts, output_artifacts=None, materialize_head
         return model
     bias = getattr(out_old, "bias", None)
     if output_artifacts is not None:
-        out = _resolve(output_artifacts, "output" if isinstance(output_artifacts, str) and
+        out = _resolve(output_artifacts, "output" if isinstance(output_artifacts, (str, os.PathLike)) and
                        _is_decoder_file(output_artifacts) else None)
         w = getattr(out_old, "weight", None)
         if w is not None and tuple(w.shape) != (out.vocab_size, out.dim):

@@ -5,6 +5,7 @@ import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
 import dev.asg.spark.cli.SparkSessions;
+import dev.asg.spark.cli.SynthCommand;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -109,16 +110,7 @@ public final class DecodeCommand implements Callable<Integer> {
       throw new InvalidInputException("--dtype " + flag + " does not apply with --model: each replaced tensor keeps "
           + "the checkpoint's dtype; drop --dtype");
     }
-    switch (flag.toLowerCase(Locale.ROOT)) {
-      case "f32":
-        return DType.F32;
-      case "f16":
-        return DType.F16;
-      case "bf16":
-        return DType.BF16;
-      default:
-        throw new InvalidInputException("--dtype " + flag + " is not supported; allowed: f32, f16, bf16");
-    }
+    return SynthCommand.parseDtype(flag);
   }
 
   /** One tensor per section, named as the source tensor it reconstructs. */
