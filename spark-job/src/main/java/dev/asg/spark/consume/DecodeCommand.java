@@ -93,11 +93,11 @@ public final class DecodeCommand implements Callable<Integer> {
       } else {
         writeTable(target, new ArrayList<>(loaded.values()), tableType);
       }
+      target.commit();
     } catch (IOException | RuntimeException e) {
       target.abort();
       throw e;
     }
-    target.commit();
     spec.commandLine().getOut().printf("asg decode: wrote %s in %.1f s%n", output, (System.nanoTime() - t0) / 1e9);
     return 0;
   }

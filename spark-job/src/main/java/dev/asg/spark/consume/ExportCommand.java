@@ -97,11 +97,12 @@ public final class ExportCommand implements Callable<Integer> {
         TensorBytes.floats(os, s.codebook());
         TensorBytes.ints(os, s.mapping());
       }
+      os.close();
+      target.commit();
     } catch (IOException | RuntimeException e) {
       target.abort();
       throw e;
     }
-    target.commit();
   }
 
   /**
