@@ -203,15 +203,20 @@ def _load_dir(path, section):
     mode = manifest["params"].get("codebook", "separate")
     V, D = (int(x) for x in manifest["source"]["shape"])
     cb = pq.read_table(os.path.join(d, "codebook"), columns=["row", "vector"]).sort_by("row")
-    codebook = np.asarray(cb.column("vector").to_pylist(), dtype=np.float32).reshape(-1, D // m)
+    codebook = _flat(cb.column("vector"), np.float32).reshape(-1, D // m)
     mp = pq.read_table(os.path.join(d, "mapping")).sort_by("token_id")
-    ids = np.asarray(mp.column("concept_ids").to_pylist(), dtype=np.int32).reshape(-1, m)
+    ids = _flat(mp.column("concept_ids"), np.int32).reshape(-1, m)
     _check_shapes(d, codebook, ids, m, k, mode, V, D)
     _check_digest(d, "codebook", _sha256(codebook.astype("<f4").tobytes()), manifest["digests"]["codebook"])
     _check_digest(d, "mapping", _sha256(ids.astype("<i4").tobytes()), manifest["digests"]["mapping"])
     tokens = mp.column("token").to_pylist() if "token" in mp.column_names else None
     return Artifact(torch.from_numpy(codebook), torch.from_numpy(ids.astype(np.int64)), m, k, mode, manifest,
                     section, tokens)
+
+
+def _flat(column, dtype):
+    """A Parquet list column as one flat numpy array (rows concatenated), without a Python list per row."""
+    return np.asarray(column.combine_chunks().flatten().to_numpy(zero_copy_only=False), dtype=dtype)
 
 
 def _resolve(artifacts, section=None) -> Artifact:
@@ -243,11 +248,37 @@ class ASGEmbedding(nn.Module):
         return F.embedding(self.concept_ids[input_ids], self.weight).flatten(-2)
 
     def reconstruction(self) -> torch.Tensor:
-        """The dense V x D table E'[concept_ids] (differentiable in weight)."""
-        return F.embedding(self.concept_ids, self.weight).reshape(self.num_embeddings, self.embedding_dim)
+        """The dense V x D table E'[concept_ids] (differentiable in weight; the inverse mapping is built once)."""
+        if getattr(self, "_inv", None) is None or self._inv[0].device != self.concept_ids.device:
+            self._inv = _inverse(self.concept_ids, self.weight.shape[0])
+        rows = _GatherRows.apply(self.weight, self.concept_ids.reshape(-1), *self._inv)
+        return rows.reshape(self.num_embeddings, self.embedding_dim)
 
     def extra_repr(self):
         return f"V={self.num_embeddings}, D={self.embedding_dim}, m={self.m}, k={self.k}, mode={self.mode}"
+
+
+def _inverse(ids: torch.Tensor, rows: int):
+    """For a fixed [V, m] index table: the flat positions t*m+i sorted by the row they index, and each row's start."""
+    flat = ids.reshape(-1)
+    order = torch.argsort(flat)
+    counts = torch.bincount(flat, minlength=rows)
+    return order, torch.cumsum(counts, 0) - counts
+
+
+class _GatherRows(torch.autograd.Function):
+    """rows = table[ids] for a fixed index list; the backward sums each row's gradients with one embedding_bag over
+    the presorted inverse instead of F.embedding's backward, which sorts all indices on every call."""
+
+    @staticmethod
+    def forward(ctx, table, ids, inv_order, inv_offsets):
+        ctx.save_for_backward(inv_order, inv_offsets)
+        return table.index_select(0, ids)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inv_order, inv_offsets = ctx.saved_tensors
+        return F.embedding_bag(inv_order, grad.contiguous(), inv_offsets, mode="sum"), None, None, None
 
 
 class _GatherSum(torch.autograd.Function):
@@ -297,12 +328,17 @@ class ASGOutputHead(nn.Module):
         # Row of each (token, segment) score in the [m*k, B] score table: ids already are i*k + s_i when
         # separate; a shared codebook's s_i is offset by the segment.
         offset = torch.arange(m, dtype=torch.long) * k if mode == "shared" else torch.zeros(m, dtype=torch.long)
-        gather = ids + offset.to(ids.device)
-        self.register_buffer("gather_ids", gather, persistent=False)
-        order = torch.argsort(gather.reshape(-1))
-        counts = torch.bincount(gather.reshape(-1), minlength=m * k)
-        self.register_buffer("inv_tokens", torch.div(order, m, rounding_mode="floor"), persistent=False)
-        self.register_buffer("inv_offsets", torch.cumsum(counts, 0) - counts, persistent=False)
+        if materialize:
+            # E'[concept_ids] row by row; its backward sums over each codebook row's users.
+            order, offsets = _inverse(ids, (k if mode == "shared" else m * k))
+            self.register_buffer("inv_order", order, persistent=False)
+        else:
+            # Scores table [m*k, B]; each token gathers m of its rows, the backward sums each row's tokens.
+            gather = ids + offset.to(ids.device)
+            self.register_buffer("gather_ids", gather, persistent=False)
+            order, offsets = _inverse(gather, m * k)
+            self.register_buffer("inv_order", torch.div(order, m, rounding_mode="floor"), persistent=False)
+        self.register_buffer("inv_offsets", offsets, persistent=False)
         self.bias = bias if bias is None or isinstance(bias, nn.Parameter) else nn.Parameter(bias.detach().clone())
 
     @classmethod
@@ -322,13 +358,14 @@ class ASGOutputHead(nn.Module):
         x = hidden.reshape(-1, self.in_features)
         C = self.codebook()
         if self.materialize:
-            W = F.embedding(self.concept_ids, C).reshape(self.out_features, self.in_features)
+            W = _GatherRows.apply(C, self.concept_ids.reshape(-1), self.inv_order, self.inv_offsets)
+            W = W.reshape(self.out_features, self.in_features)
             logits = x @ W.t()
         else:
             xs = x.t().reshape(self.m, -1, x.shape[0])              # [m, dsub, B]
             cb = C.view(self.m, self.k, -1) if self.mode == "separate" else C
             scores = torch.matmul(cb, xs).reshape(self.m * self.k, -1)  # [m*k, B]: segment scores per centroid
-            logits = _GatherSum.apply(scores, self.gather_ids, self.inv_tokens, self.inv_offsets).t()  # [B, V]
+            logits = _GatherSum.apply(scores, self.gather_ids, self.inv_order, self.inv_offsets).t()  # [B, V]
         if self.bias is not None:
             logits = logits + self.bias
         return logits.reshape(*lead, self.out_features)

@@ -68,7 +68,7 @@ def main():
     ap.add_argument("--shapes", default="xlmr,mbert")
     ap.add_argument("--batches", default="1,32,512")
     ap.add_argument("--layers", default="dense,factored,materialized")
-    ap.add_argument("--reps", type=int, default=5, help="timed steps per cell (2 for batch >= 512)")
+    ap.add_argument("--reps", type=int, default=3, help="timed steps per cell (1 for batch >= 512)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -82,7 +82,7 @@ def main():
     for shape in a.shapes.split(","):
         for batch in (int(b) for b in a.batches.split(",")):
             for layer in a.layers.split(","):
-                reps = a.reps if batch < 512 else min(a.reps, 2)
+                reps = a.reps if batch < 512 else 1
                 out = subprocess.run([sys.executable, __file__, "--threads", str(a.threads), "--child", shape, layer,
                                       str(batch), str(reps)], capture_output=True, text=True)
                 if out.returncode != 0:
