@@ -258,6 +258,12 @@ class ASGEmbedding(nn.Module):
         return f"V={self.num_embeddings}, D={self.embedding_dim}, m={self.m}, k={self.k}, mode={self.mode}"
 
 
+def _rows_dense(t: torch.Tensor) -> torch.Tensor:
+    """Unit stride along the last dim: embedding_bag's fast path needs it, and a [V, 1] gradient of a transposed
+    [1, V] tensor is "contiguous" with stride (1, V), which sends it down the slow path (seconds at V = 250k)."""
+    return t if t.stride(-1) == 1 else t.clone(memory_format=torch.contiguous_format)
+
+
 def _inverse(ids: torch.Tensor, rows: int):
     """For a fixed [V, m] index table: the flat positions t*m+i sorted by the row they index, and each row's start."""
     flat = ids.reshape(-1)
@@ -278,7 +284,7 @@ class _GatherRows(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         inv_order, inv_offsets = ctx.saved_tensors
-        return F.embedding_bag(inv_order, grad.contiguous(), inv_offsets, mode="sum"), None, None, None
+        return F.embedding_bag(inv_order, _rows_dense(grad), inv_offsets, mode="sum"), None, None, None
 
 
 class _GatherSum(torch.autograd.Function):
@@ -297,7 +303,7 @@ class _GatherSum(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         inv_tokens, inv_offsets = ctx.saved_tensors
-        return F.embedding_bag(inv_tokens, grad.contiguous(), inv_offsets, mode="sum"), None, None, None
+        return F.embedding_bag(inv_tokens, _rows_dense(grad), inv_offsets, mode="sum"), None, None, None
 
 
 class ASGOutputHead(nn.Module):
