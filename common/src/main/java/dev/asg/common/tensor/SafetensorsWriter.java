@@ -90,6 +90,26 @@ public final class SafetensorsWriter implements Closeable {
 
   /** The header JSON, padded with spaces to a multiple of 8 bytes. */
   static byte[] header(List<TensorDecl> tensors, Map<String, String> metadata) throws IOException {
+    List<HeaderEntry> entries = new java.util.ArrayList<>();
+    for (TensorDecl t : tensors) {
+      entries.add(new HeaderEntry(t.name(), t.dtype().safetensorsName(), new long[] {t.rows(), t.dim()},
+          t.byteSize()));
+    }
+    return headerOf(entries, metadata);
+  }
+
+  /**
+   * One tensor of a header built by {@link #header(List, Map)}: any safetensors dtype string (I32 for an id
+   * table, say), so writers of other element types share this layout code.
+   */
+  public record HeaderEntry(String name, String dtype, long[] shape, long bytes) {}
+
+  /**
+   * The header of a file holding {@code tensors} contiguously in the given order, padded with spaces to a multiple
+   * of 8 bytes, exactly as {@link #create} writes it; for writers that stream the bytes themselves (to a Hadoop
+   * FileSystem, say).
+   */
+  public static byte[] headerOf(List<HeaderEntry> tensors, Map<String, String> metadata) throws IOException {
     ObjectMapper mapper = JsonText.MAPPER;
     ObjectNode root = mapper.createObjectNode();
     if (!metadata.isEmpty()) {
@@ -97,12 +117,15 @@ public final class SafetensorsWriter implements Closeable {
       metadata.forEach((k, v) -> md.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
     }
     long offset = 0;
-    for (TensorDecl t : tensors) {
+    for (HeaderEntry t : tensors) {
       ObjectNode node = root.putObject(t.name());
-      node.put("dtype", t.dtype().safetensorsName());
-      node.putArray("shape").add(t.rows()).add(t.dim());
-      node.putArray("data_offsets").add(offset).add(offset + t.byteSize());
-      offset += t.byteSize();
+      node.put("dtype", t.dtype());
+      com.fasterxml.jackson.databind.node.ArrayNode shape = node.putArray("shape");
+      for (long d : t.shape()) {
+        shape.add(d);
+      }
+      node.putArray("data_offsets").add(offset).add(offset + t.bytes());
+      offset += t.bytes();
     }
     byte[] json = mapper.writeValueAsBytes(root);
     int padded = (json.length + 7) / 8 * 8;

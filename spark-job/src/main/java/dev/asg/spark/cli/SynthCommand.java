@@ -86,7 +86,7 @@ public final class SynthCommand implements Callable<Integer> {
     return AsgMain.EXIT_OK;
   }
 
-  static DType parseDtype(String s) {
+  public static DType parseDtype(String s) {
     switch (s.toLowerCase(Locale.ROOT)) {
       case "f32":
         return DType.F32;

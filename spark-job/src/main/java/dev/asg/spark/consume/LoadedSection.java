@@ -1,0 +1,64 @@
+package dev.asg.spark.consume;
+
+import dev.asg.common.InvalidInputException;
+import dev.asg.common.artifact.Digests;
+import dev.asg.spark.eval.ArtifactDir;
+import java.security.MessageDigest;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One artifact set read into memory (codebook and mapping are small next to the table, see {@link ArtifactDir}),
+ * with its digests checked against the manifest: a consumer must never hand out numbers the manifest does not
+ * vouch for.
+ *
+ * @param name null for the single layout, else the section ("input", "output")
+ * @param dir the set's directory and manifest
+ * @param codebook (codebooks * k) x dsub floats by ConceptID
+ * @param mapping V x m global ConceptIDs (row indices into the codebook)
+ * @param tokens the token strings of mapping/'s token column, or null
+ */
+public record LoadedSection(String name, ArtifactDir dir, float[] codebook, int[] mapping, String[] tokens) {
+
+  /** Reads a section and checks its digests; exit 2 on a mismatch. */
+  public static LoadedSection load(SparkSession spark, ArtifactSections.Section s) {
+    ArtifactDir dir = s.dir();
+    float[] codebook = dir.readCodebook(spark);
+    int[] mapping = dir.readMapping(spark);
+    check(dir, "codebook", Digests.ofFloats(codebook));
+    check(dir, "mapping", intDigest(mapping));
+    return new LoadedSection(s.name(), dir, codebook, mapping, dir.readTokenColumn(spark));
+  }
+
+  private static void check(ArtifactDir dir, String what, String actual) {
+    String want = dir.manifest().digests.get(what);
+    if (!actual.equals(want)) {
+      throw new InvalidInputException("--artifacts " + dir.path() + ": " + what + "/ has SHA-256 " + actual
+          + " but manifest.json digests." + what + " says " + want + "; the artifact was modified or damaged, "
+          + "rerun 'asg quantize'");
+    }
+  }
+
+  /** SHA-256 of int32 little-endian values: what manifest digests.mapping covers. */
+  public static String intDigest(int[] values) {
+    MessageDigest md = Digests.sha256();
+    Digests.updateInts(md, values, 0, values.length);
+    return Digests.hex(md);
+  }
+
+  /** The section name as a tensor-name prefix: "" for the single layout, "input." for a decoder's input. */
+  public String prefix() {
+    return name == null ? "" : name + ".";
+  }
+
+  /** Writes the reconstruction of rows [from, from + n) into {@code out} (n x D floats). */
+  public void reconstruct(int from, int n, float[] out) {
+    int m = dir.m();
+    int dsub = dir.dsub();
+    for (int r = 0; r < n; r++) {
+      int base = (from + r) * m;
+      for (int i = 0; i < m; i++) {
+        System.arraycopy(codebook, mapping[base + i] * dsub, out, r * m * dsub + i * dsub, dsub);
+      }
+    }
+  }
+}
