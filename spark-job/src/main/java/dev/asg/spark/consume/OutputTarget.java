@@ -1,6 +1,9 @@
 package dev.asg.spark.consume;
 
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
+import dev.asg.spark.io.RealPaths;
+import dev.asg.spark.output.ArtifactWriter;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
@@ -8,7 +11,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.permission.FsAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,18 +49,29 @@ public final class OutputTarget {
       if (out.getParent() == null) {
         throw new InvalidInputException("--output " + output + " is a filesystem root; name a file below it");
       }
+      // Links resolved on both sides, so a link into the artifact or to the model's folder cannot get past it.
+      Path outReal = RealPaths.resolve(fs, out);
       for (String in : inputs) {
         Path ip = new Path(in);
         FileSystem ifs = ip.getFileSystem(conf);
-        ip = ifs.makeQualified(ip);
-        if (isSameOrBelow(out, ip) || isSameOrBelow(ip, out)) {
-          throw new InvalidInputException("--output " + output + " overlaps the input " + in + "; writing there "
-              + "would replace or change what is being read, choose an output outside it");
+        Path inReal = RealPaths.resolve(ifs, ifs.makeQualified(ip));
+        if (isSameOrBelow(outReal, inReal) || isSameOrBelow(inReal, outReal)) {
+          throw new InvalidInputException("--output " + Messages.quote(output) + " overlaps the input "
+              + Messages.quote(in) + " (links resolved); writing there would replace or change what is being "
+              + "read, choose an output outside it");
         }
       }
       if (fs.exists(out) && !overwrite) {
-        throw new InvalidInputException("--output " + output + " already exists; pass --overwrite to replace it "
-            + "(the old one stays intact until the new one is complete) or choose another path");
+        throw new InvalidInputException("--output " + Messages.quote(output) + " already exists; pass --overwrite "
+            + "to replace it (the old one stays intact until the new one is complete) or choose another path");
+      }
+      if (fs.exists(out)) {
+        String notOurs = notReplaceable(fs, out);
+        if (notOurs != null) {
+          throw new InvalidInputException("--output " + Messages.quote(output) + " exists and " + notOurs
+              + "; --overwrite replaces only a .safetensors file or a directory holding nothing but a "
+              + "safetensors checkpoint (shards and index): choose another path, or move it away yourself");
+        }
       }
       Path ancestor = out.getParent();
       while (ancestor != null && !fs.exists(ancestor)) {
@@ -67,12 +80,8 @@ public final class OutputTarget {
       if (ancestor == null || !fs.getFileStatus(ancestor).isDirectory()) {
         throw new InvalidInputException("--output " + output + ": its parent is not a directory");
       }
-      try {
-        fs.access(ancestor, FsAction.WRITE);
-      } catch (IOException e) {
-        throw new InvalidInputException("--output " + output + " is not writable: no write permission on "
-            + ancestor + "; choose a writable location", e);
-      }
+      ArtifactWriter.probeWritable(fs, ancestor, out.getName() + "._probe-" + UUID.randomUUID(),
+          "--output " + Messages.quote(output));
       // Hadoop's local FileSystem would add a .crc sidecar next to the file; PyTorch users copy files around
       // without it, so local output is written through the raw (checksum-free) filesystem.
       FileSystem writeFs = fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
@@ -81,6 +90,23 @@ public final class OutputTarget {
       throw new InvalidInputException("--output " + output + ": cannot check the location (" + e.getMessage()
           + ")", e);
     }
+  }
+
+  /**
+   * Why an existing {@code out} may not be replaced, or null if it may: what export and decode write is one
+   * .safetensors file, or a directory of .safetensors shards and their .json index. Anything else is the user's.
+   */
+  static String notReplaceable(FileSystem fs, Path out) throws IOException {
+    if (fs.getFileStatus(out).isFile()) {
+      return out.getName().endsWith(".safetensors") ? null : "is not a .safetensors file";
+    }
+    for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(out)) {
+      String name = st.getPath().getName();
+      if (!st.isFile() || !(name.endsWith(".safetensors") || name.endsWith(".safetensors.index.json"))) {
+        return "is a directory holding " + Messages.quote(name) + ", not only a safetensors checkpoint";
+      }
+    }
+    return null;
   }
 
   private static boolean isSameOrBelow(Path p, Path ancestor) {

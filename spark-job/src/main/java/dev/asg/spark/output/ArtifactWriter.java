@@ -195,8 +195,11 @@ public final class ArtifactWriter {
     return fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
   }
 
-  /** Creates and removes an empty file in {@code dir}: permission bits do not tell a read-only mount. */
-  private static void probeWritable(FileSystem fs, Path dir, String name, String flag) {
+  /**
+   * Creates and removes an empty file in {@code dir}: permission bits do not tell a read-only mount. Public: every
+   * command that writes asks this before it starts work.
+   */
+  public static void probeWritable(FileSystem fs, Path dir, String name, String flag) {
     Path probe = new Path(dir, "." + name);
     try {
       raw(fs).create(probe, false).close();

@@ -162,4 +162,35 @@ class ExportDecodeBadInputTest {
     refused("is sharded", "decode", "--artifacts", fx.separate.toString(), "--model", fx.shardedIndex.toString(),
         "--output", tmp.resolve("t.safetensors").toString());
   }
+
+  @Test
+  void exportAndDecode_overwriteOfAUsersDirectoryOrFile_exit2AndUntouched() throws Exception {
+    Path mine = tmp.resolve("my-project");
+    Files.createDirectories(mine.resolve("src"));
+    Files.writeString(mine.resolve("src/notes.txt"), "keep me");
+    refused("not only a safetensors checkpoint", "decode", "--artifacts", fx.separate.toString(), "--model",
+        fx.shardedIndex.toString(), "--output", mine.toString(), "--overwrite");
+    refused("not only a safetensors checkpoint", "export", "--artifacts", fx.separate.toString(), "--output",
+        mine.toString(), "--overwrite");
+    Path notes = tmp.resolve("notes.txt");
+    Files.writeString(notes, "keep me too");
+    refused("is not a .safetensors file", "export", "--artifacts", fx.separate.toString(), "--output",
+        notes.toString(), "--overwrite");
+    assertEquals("keep me", Files.readString(mine.resolve("src/notes.txt")));
+    assertEquals("keep me too", Files.readString(notes));
+  }
+
+  @Test
+  void exportAndDecode_outputIsALinkIntoTheInput_exit2() throws Exception {
+    // A link to the model's folder: string comparison would miss it and --overwrite would replace the shards.
+    Path link = tmp.resolve("link-to-shards");
+    Files.createSymbolicLink(link, fx.shardedIndex.getParent());
+    refused("overlaps the input", "decode", "--artifacts", fx.separate.toString(), "--model",
+        fx.shardedIndex.toString(), "--output", link.toString(), "--overwrite");
+    Path artifactLink = tmp.resolve("link-to-artifact");
+    Files.createSymbolicLink(artifactLink, fx.separate);
+    refused("overlaps the input", "export", "--artifacts", fx.separate.toString(), "--output",
+        artifactLink.resolve("x.safetensors").toString(), "--overwrite");
+    assertFalse(Files.exists(fx.separate.resolve("x.safetensors")));
+  }
 }
