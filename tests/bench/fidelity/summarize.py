@@ -84,7 +84,7 @@ def main():
                    f"{r['table_knn_recall10']:.4f} | {r['model_mean_cosine']:.4f} | {r['model_p5_cosine']:.4f} | "
                    f"{r['model_retrieval_recall10']:.4f} | {r['quantize_s']:.0f} | {r['fidelity_s']:.1f} |")
     out.append("")
-    out.append("Plot: `notebooks/fidelity_sweep.ipynb` (reads `results.csv`).")
+    out.append("Plot: `notebooks/04_fidelity_sweep.ipynb` (reads `results.csv`).")
     out.append("")
     with open(os.path.join(a.out_dir, "report.md"), "w") as f:
         f.write("\n".join(out))

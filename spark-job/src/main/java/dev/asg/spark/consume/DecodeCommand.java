@@ -1,5 +1,6 @@
 package dev.asg.spark.consume;
 
+import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
@@ -63,7 +64,7 @@ public final class DecodeCommand implements Callable<Integer> {
     DType tableType = tableDtype(dtype, model);
     SparkConf sparkConf = SparkSessions.conf("asg decode " + artifacts, master);
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    List<ArtifactSections.Section> sections = ArtifactSections.open(artifacts, conf);
+    List<ArtifactSections.Section> sections = ArtifactSections.committed(artifacts, conf);
     List<String> inputs = new ArrayList<>(List.of(artifacts));
     ModelPatch patch = null;
     if (model != null) {

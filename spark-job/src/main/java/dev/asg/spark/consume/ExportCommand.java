@@ -1,5 +1,6 @@
 package dev.asg.spark.consume;
 
+import dev.asg.spark.eval.ArtifactSections;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.asg.common.artifact.Manifest;
@@ -61,7 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     SparkConf sparkConf = SparkSessions.conf("asg export " + artifacts, master);
     Configuration conf = SparkSessions.hadoopConf(sparkConf);
-    List<ArtifactSections.Section> sections = ArtifactSections.open(artifacts, conf);
+    List<ArtifactSections.Section> sections = ArtifactSections.committed(artifacts, conf);
     OutputTarget target = OutputTarget.preflight(output, overwrite, conf, List.of(artifacts));
     List<LoadedSection> loaded = new ArrayList<>();
     boolean owned = SparkSession.getDefaultSession().isEmpty();

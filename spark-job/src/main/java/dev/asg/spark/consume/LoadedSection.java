@@ -1,5 +1,6 @@
 package dev.asg.spark.consume;
 
+import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Digests;
 import dev.asg.spark.eval.ArtifactDir;

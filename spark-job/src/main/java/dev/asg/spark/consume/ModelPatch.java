@@ -1,11 +1,10 @@
 package dev.asg.spark.consume;
 
+import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
-import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.io.RangeSource;
 import dev.asg.common.tensor.DType;
-import dev.asg.common.tensor.RowDecoder;
 import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.SafetensorsHeader;
 import dev.asg.common.tensor.SafetensorsIndex;
@@ -14,7 +13,6 @@ import dev.asg.spark.engine.TensorSha256;
 import dev.asg.spark.io.HadoopRangeSource;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -100,9 +98,8 @@ final class ModelPatch {
       }
       TableSpec spec = new TableSpec(SafetensorsFormat.FORMAT, header.uri(), name, dtype, (int) want[0],
           (int) want[1], header.dataStart() + info.begin());
-      String actual = "float32-le-rows-by-id".equals(source.sha256Of) && dtype != DType.F32
-          ? float32Sha(spec, conf) : TensorSha256.compute(spec, conf);
-      if (!actual.equals(source.sha256)) {
+      String actual = TensorSha256.ofSource(source.sha256Of, spec, conf);
+      if (actual == null || !actual.equals(source.sha256)) {
         throw notSource(uri, "tensor '" + name + "' has SHA-256 " + actual + ", the artifact's source.sha256 is "
             + source.sha256, s);
       }
@@ -114,23 +111,6 @@ final class ModelPatch {
   private static InvalidInputException notSource(String where, String what, ArtifactSections.Section s) {
     return new InvalidInputException("--model " + where + ": " + what + "; it is not the model --artifacts "
         + s.dir().path() + (s.name() == null ? "" : " (" + s.name() + ")") + " was trained on, pass that model");
-  }
-
-  /** Digest of the table decoded to float32 LE in row order: the Parquet-source definition of source.sha256. */
-  private static String float32Sha(TableSpec spec, Configuration conf) throws IOException {
-    MessageDigest md = Digests.sha256();
-    int block = Math.max(1, (8 << 20) / (int) spec.rowBytes());
-    byte[] raw = new byte[(int) (block * spec.rowBytes())];
-    float[] f = new float[block * spec.dim()];
-    try (RangeSource src = open(spec.uri(), conf)) {
-      for (int r = 0; r < spec.rows(); r += block) {
-        int n = Math.min(block, spec.rows() - r);
-        src.readFully(spec.dataOffset() + r * spec.rowBytes(), raw, 0, (int) (n * spec.rowBytes()));
-        RowDecoder.decode(spec.dtype(), raw, 0, f, 0, n * spec.dim());
-        Digests.updateFloats(md, f, 0, n * spec.dim());
-      }
-    }
-    return Digests.hex(md);
   }
 
   /** Writes the patched copy to {@code target}'s temporary path (a file, or a directory for a sharded model). */

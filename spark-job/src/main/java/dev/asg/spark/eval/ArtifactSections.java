@@ -6,7 +6,10 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.asg.spark.output.ArtifactWriter;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -16,9 +19,13 @@ import org.apache.hadoop.fs.Path;
 /**
  * The top level of the decoder layout ({@code asg quantize --output-tensor}): a manifest.json whose "sections"
  * name complete artifact directories (input/, output/), and no mapping/ or codebook/ of its own. evaluate and
- * inspect open each section as an {@link ArtifactDir} and report them side by side.
+ * inspect open each section as an {@link ArtifactDir} and report them side by side; export and decode read
+ * {@link #committed} sets.
  */
 public final class ArtifactSections {
+  /** One artifact set; {@code name} is null for the single layout, else the section ("input", "output"). */
+  public record Section(String name, ArtifactDir dir) {}
+
   private final Path dir;
   private final FileSystem fs;
   private final ObjectNode tree;
@@ -54,11 +61,14 @@ public final class ArtifactSections {
         return null;
       }
       Map<String, String> dirs = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = tree.get("sections").fields(); it.hasNext();) {
-        Map.Entry<String, JsonNode> e = it.next();
-        String rel = e.getValue().path("manifest").asText(e.getKey() + "/" + ArtifactDir.MANIFEST);
-        Path sectionManifest = new Path(p, rel);
-        dirs.put(e.getKey(), sectionManifest.getParent().toString());
+      for (Iterator<String> it = tree.get("sections").fieldNames(); it.hasNext();) {
+        String name = it.next();
+        // A plain name, so a crafted manifest cannot point a section outside the artifact.
+        if (!name.matches("[a-z]+")) {
+          throw new InvalidInputException("--artifacts " + artifacts + ": manifest.json names a section '"
+              + dev.asg.common.Messages.quote(name) + "'; sections are plain names such as input and output");
+        }
+        dirs.put(name, new Path(p, name).toString());
       }
       if (dirs.isEmpty()) {
         throw new InvalidInputException("--artifacts " + artifacts + ": manifest.json has an empty 'sections'; "
@@ -68,6 +78,35 @@ public final class ArtifactSections {
     } catch (IOException e) {
       throw new InvalidInputException("--artifacts " + artifacts + ": cannot read (" + e.getMessage() + ")", e);
     }
+  }
+
+  /**
+   * The artifact sets of a committed output (consumers must only read committed output): the directory itself for
+   * the single layout, else its sections. Exit 2 if it is missing, not a directory or has no {@code _SUCCESS}.
+   */
+  public static List<Section> committed(String artifacts, Configuration conf) {
+    try {
+      Path p = new Path(artifacts);
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
+        throw new InvalidInputException("--artifacts " + artifacts + " does not exist or is not a directory; pass "
+            + "the --output directory of an 'asg quantize' run");
+      }
+      if (!fs.exists(new Path(p, ArtifactWriter.SUCCESS))) {
+        throw new InvalidInputException("--artifacts " + artifacts + " has no " + ArtifactWriter.SUCCESS
+            + ", so it is not a committed artifact (an interrupted or still running quantize); rerun 'asg quantize'");
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException("--artifacts " + artifacts + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    ArtifactSections top = find(artifacts, conf);
+    List<Section> out = new ArrayList<>();
+    if (top == null) {
+      out.add(new Section(null, ArtifactDir.open(artifacts, conf)));
+    } else {
+      top.sectionDirs().forEach((name, dir) -> out.add(new Section(name, ArtifactDir.open(dir, conf))));
+    }
+    return out;
   }
 
   /** Section name (input, output) to its artifact directory, in manifest order. */

@@ -4,7 +4,6 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.ByteRangeTableSource;
 import dev.asg.spark.engine.TensorSha256;
 import org.apache.hadoop.conf.Configuration;
 
@@ -19,14 +18,14 @@ public final class SourceDigest {
 
   private SourceDigest() {}
 
-  /** Throws unless {@code spec}'s stored bytes hash to the manifest's source.sha256 (when it records one). */
+  /**
+   * Throws unless {@code spec} hashes, under the manifest's source.sha256_of definition, to its source.sha256
+   * (when it records one we can recompute from a tensor).
+   */
   public static void require(Manifest.Source source, TableSpec spec, String artifacts, Configuration conf) {
-    if (source == null || source.sha256 == null
-        || !ByteRangeTableSource.SHA256_OF.equals(source.sha256Of)) {
-      return; // nothing recorded to compare with (Parquet source digests cover the decoded table)
-    }
-    String actual = TensorSha256.compute(spec, conf);
-    if (!actual.equalsIgnoreCase(source.sha256)) {
+    String actual = source == null || source.sha256 == null ? null
+        : TensorSha256.ofSource(source.sha256Of, spec, conf);
+    if (actual != null && !actual.equalsIgnoreCase(source.sha256)) {
       throw new InvalidInputException("--input " + Messages.quote(spec.uri()) + " tensor '"
           + Messages.quote(spec.tensor()) + "' has SHA-256 " + actual + " but the artifact "
           + Messages.quote(artifacts) + " was made from a table with " + source.sha256 + " ("

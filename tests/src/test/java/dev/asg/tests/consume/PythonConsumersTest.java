@@ -71,7 +71,9 @@ class PythonConsumersTest {
     try (Stream<Path> s = Files.list(root.resolve("notebooks"))) {
       s.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(notebooks::add);
     }
-    assertEquals(3, notebooks.size(), "notebooks/ holds the three consumer notebooks: " + notebooks);
+    // The three consumer notebooks (issue 10) and the fidelity sweep's plot (issue 14); a new one must be added here.
+    assertEquals(List.of("01_inspect_artifact.ipynb", "02_pytorch_layers.ipynb", "03_train_codebook.ipynb",
+        "04_fidelity_sweep.ipynb"), notebooks.stream().map(p -> p.getFileName().toString()).toList());
     for (Path nb : notebooks) {
       List<String> cmd = new ArrayList<>(List.of(PYTHON, "-m", "nbconvert", "--to", "notebook", "--execute",
           "--ExecutePreprocessor.timeout=120"));
