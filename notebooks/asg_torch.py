@@ -24,8 +24,8 @@ from torch import nn
 
 FORMAT = "asg-export"
 FORMAT_VERSION = "1"
-# Same bound as the Java reader and the reference implementation: bigger headers are corrupt or hostile.
-MAX_HEADER_BYTES = 100 << 20
+# Same bound as the Java reader (SafetensorsHeader): bigger headers are corrupt or hostile.
+MAX_HEADER_BYTES = 16 << 20
 _NUMPY = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I32": np.int32, "I64": np.int64,
           "U8": np.uint8, "I8": np.int8, "I16": np.int16, "BF16": np.uint16}
 EXPORT_HINT = "spark-job/bin/asg export --artifacts DIR --output FILE.safetensors"

@@ -1,5 +1,6 @@
 package dev.asg.spark.consume;
 
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.spark.io.RealPaths;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -42,54 +42,54 @@ public final class OutputTarget {
    *     may not lie inside or contain any of them
    */
   public static OutputTarget preflight(String output, boolean overwrite, Configuration conf, List<String> inputs) {
-    try {
-      Path out = new Path(output);
-      FileSystem fs = out.getFileSystem(conf);
-      out = fs.makeQualified(out);
-      if (out.getParent() == null) {
-        throw new InvalidInputException("--output " + output + " is a filesystem root; name a file below it");
-      }
-      // Links resolved on both sides, so a link into the artifact or to the model's folder cannot get past it.
-      Path outReal = RealPaths.resolve(fs, out);
-      for (String in : inputs) {
-        Path ip = new Path(in);
-        FileSystem ifs = ip.getFileSystem(conf);
-        Path inReal = RealPaths.resolve(ifs, ifs.makeQualified(ip));
-        if (isSameOrBelow(outReal, inReal) || isSameOrBelow(inReal, outReal)) {
-          throw new InvalidInputException("--output " + Messages.quote(output) + " overlaps the input "
-              + Messages.quote(in) + " (links resolved); writing there would replace or change what is being "
-              + "read, choose an output outside it");
-        }
-      }
-      if (fs.exists(out) && !overwrite) {
-        throw new InvalidInputException("--output " + Messages.quote(output) + " already exists; pass --overwrite "
-            + "to replace it (the old one stays intact until the new one is complete) or choose another path");
-      }
-      if (fs.exists(out)) {
-        String notOurs = notReplaceable(fs, out);
-        if (notOurs != null) {
-          throw new InvalidInputException("--output " + Messages.quote(output) + " exists and " + notOurs
-              + "; --overwrite replaces only a .safetensors file or a directory holding nothing but a "
-              + "safetensors checkpoint (shards and index): choose another path, or move it away yourself");
-        }
-      }
-      Path ancestor = out.getParent();
-      while (ancestor != null && !fs.exists(ancestor)) {
-        ancestor = ancestor.getParent();
-      }
-      if (ancestor == null || !fs.getFileStatus(ancestor).isDirectory()) {
-        throw new InvalidInputException("--output " + output + ": its parent is not a directory");
-      }
-      ArtifactWriter.probeWritable(fs, ancestor, out.getName() + "._probe-" + UUID.randomUUID(),
-          "--output " + Messages.quote(output));
-      // Hadoop's local FileSystem would add a .crc sidecar next to the file; PyTorch users copy files around
-      // without it, so local output is written through the raw (checksum-free) filesystem.
-      FileSystem writeFs = fs instanceof ChecksumFileSystem ? ((ChecksumFileSystem) fs).getRawFileSystem() : fs;
-      return new OutputTarget("--output " + output, out, writeFs);
-    } catch (IOException e) {
-      throw new InvalidInputException("--output " + output + ": cannot check the location (" + e.getMessage()
-          + ")", e);
+    return InputBoundary.check("--output " + Messages.quote(output), "choose another output path",
+        () -> checked(output, overwrite, conf, inputs));
+  }
+
+  private static OutputTarget checked(String output, boolean overwrite, Configuration conf, List<String> inputs)
+      throws IOException {
+    Path out = new Path(output);
+    FileSystem fs = out.getFileSystem(conf);
+    out = fs.makeQualified(out);
+    if (out.getParent() == null) {
+      throw new InvalidInputException("--output " + output + " is a filesystem root; name a file below it");
     }
+    // Links resolved on both sides, so a link into the artifact or to the model's folder cannot get past it.
+    Path outReal = RealPaths.resolve(fs, out);
+    for (String in : inputs) {
+      Path ip = new Path(in);
+      FileSystem ifs = ip.getFileSystem(conf);
+      Path inReal = RealPaths.resolve(ifs, ifs.makeQualified(ip));
+      if (isSameOrBelow(outReal, inReal) || isSameOrBelow(inReal, outReal)) {
+        throw new InvalidInputException("--output " + Messages.quote(output) + " overlaps the input "
+            + Messages.quote(in) + " (links resolved); writing there would replace or change what is being "
+            + "read, choose an output outside it");
+      }
+    }
+    if (fs.exists(out) && !overwrite) {
+      throw new InvalidInputException("--output " + Messages.quote(output) + " already exists; pass --overwrite "
+          + "to replace it (the old one stays intact until the new one is complete) or choose another path");
+    }
+    if (fs.exists(out)) {
+      String notOurs = notReplaceable(fs, out);
+      if (notOurs != null) {
+        throw new InvalidInputException("--output " + Messages.quote(output) + " exists and " + notOurs
+            + "; --overwrite replaces only a .safetensors file or a directory holding nothing but a "
+            + "safetensors checkpoint (shards and index): choose another path, or move it away yourself");
+      }
+    }
+    Path ancestor = out.getParent();
+    while (ancestor != null && !fs.exists(ancestor)) {
+      ancestor = ancestor.getParent();
+    }
+    if (ancestor == null || !fs.getFileStatus(ancestor).isDirectory()) {
+      throw new InvalidInputException("--output " + output + ": its parent is not a directory");
+    }
+    ArtifactWriter.probeWritable(fs, ancestor, out.getName() + "._probe-" + UUID.randomUUID(),
+        "--output " + Messages.quote(output));
+    // Hadoop's local FileSystem would add a .crc sidecar next to the file; PyTorch users copy files around
+    // without it, so output is written through the checksum-free filesystem.
+    return new OutputTarget("--output " + output, out, ArtifactWriter.raw(fs));
   }
 
   /**

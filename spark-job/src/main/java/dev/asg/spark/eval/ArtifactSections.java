@@ -52,7 +52,7 @@ public final class ArtifactSections {
         return null;
       }
       JsonNode tree;
-      try (InputStream in = fs.open(mf)) {
+      try (InputStream in = ArtifactWriter.raw(fs).open(mf)) {
         tree = Manifest.mapper().readTree(in);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         return null;
@@ -85,7 +85,8 @@ public final class ArtifactSections {
    * the single layout, else its sections. Exit 2 if it is missing, not a directory or has no {@code _SUCCESS}.
    */
   public static List<Section> committed(String artifacts, Configuration conf) {
-    try {
+    dev.asg.common.InputBoundary.read("--artifacts " + dev.asg.common.Messages.quote(artifacts),
+        "pass the --output directory of an 'asg quantize' run", () -> {
       Path p = new Path(artifacts);
       FileSystem fs = p.getFileSystem(conf);
       if (!fs.exists(p) || !fs.getFileStatus(p).isDirectory()) {
@@ -96,9 +97,8 @@ public final class ArtifactSections {
         throw new InvalidInputException("--artifacts " + artifacts + " has no " + ArtifactWriter.SUCCESS
             + ", so it is not a committed artifact (an interrupted or still running quantize); rerun 'asg quantize'");
       }
-    } catch (IOException e) {
-      throw new InvalidInputException("--artifacts " + artifacts + ": cannot read (" + e.getMessage() + ")", e);
-    }
+      return p;
+    });
     ArtifactSections top = find(artifacts, conf);
     List<Section> out = new ArrayList<>();
     if (top == null) {

@@ -138,7 +138,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       ArtifactDir dir = ArtifactDir.open(artifacts, conf);
       out.add(new Target(null, dir, checked(dir, artifacts,
           EvalInput.resolve(dir, input, inputFormat, tensor, idCol, vectorCol, conf), conf),
-          modelOptions.check(dir)));
+          modelOptions.check(dir, allowDifferentSource)));
       return out;
     }
     if (tensor != null) {
@@ -151,7 +151,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       // With --input the file holds every section's tensor; without, each section's manifest names its own.
       EvalInput table = EvalInput.resolve(dir, input, inputFormat, input == null ? null
           : dir.manifest().source.tensor, idCol, vectorCol, conf);
-      out.add(new Target(s.getKey(), dir, checked(dir, s.getValue(), table, conf), modelOptions.check(dir)));
+      out.add(new Target(s.getKey(), dir, checked(dir, s.getValue(), table, conf),
+          modelOptions.check(dir, allowDifferentSource)));
     }
     return out;
   }
@@ -193,7 +194,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     ArtifactDir dir = ArtifactDir.open(artifacts, conf);
     EvalInput table = EvalInput.resolve(dir, input, inputFormat, tensor, null, null, conf);
     table.requireSource(dir, artifacts, conf);
-    FidelityParams fidelity = model.check(dir);
+    FidelityParams fidelity = model.check(dir, false);
     Evaluation ev = new Evaluator(spark).run(dir, table.open(spark, dir), sample, seed);
     if (fidelity != null) {
       ev.modelOutput = model.run(spark, dir, fidelity);

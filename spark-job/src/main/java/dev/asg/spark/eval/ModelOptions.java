@@ -61,7 +61,7 @@ public final class ModelOptions {
   }
 
   /** Checks every flag against the artifact without starting Spark; null if no fidelity run was asked for. */
-  FidelityParams check(ArtifactDir dir) {
+  FidelityParams check(ArtifactDir dir, boolean allowDifferentSource) {
     if (!requested()) {
       return null;
     }
@@ -79,6 +79,11 @@ public final class ModelOptions {
       throw dir.bad("manifest.json has no source.tensor, so it is unknown which initializer of --model to replace");
     }
     TableSpec spec = modelTable(modelPath, tensor, dir);
+    if (!allowDifferentSource) {
+      // Same name and shape is not enough: another checkpoint of the architecture has both.
+      SourceDigest.require("--model", dir.manifest().source, spec, dir.path().toString(),
+          new org.apache.hadoop.conf.Configuration());
+    }
     Path tok = tokenizer != null ? local("--tokenizer", tokenizer) : findTokenizer(modelPath);
     // Loading it here (a fraction of a second) turns a broken tokenizer.json into exit 2 before Spark starts.
     TextTokenizer.open(tok).close();

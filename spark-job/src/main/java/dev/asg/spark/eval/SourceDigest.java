@@ -18,15 +18,26 @@ public final class SourceDigest {
 
   private SourceDigest() {}
 
-  /**
-   * Throws unless {@code spec} hashes, under the manifest's source.sha256_of definition, to its source.sha256
-   * (when it records one we can recompute from a tensor).
-   */
+  /** As {@link #require(String, Manifest.Source, TableSpec, String, Configuration)} for {@code --input}. */
   public static void require(Manifest.Source source, TableSpec spec, String artifacts, Configuration conf) {
+    require("--input", source, spec, artifacts, conf);
+  }
+
+  /**
+   * Throws unless {@code spec} hashes, under the manifest's source.sha256_of definition, to its source.sha256. A
+   * manifest without a digest we can recompute from a tensor is refused too: nothing would vouch for the table.
+   */
+  public static void require(String flag, Manifest.Source source, TableSpec spec, String artifacts,
+      Configuration conf) {
     String actual = source == null || source.sha256 == null ? null
         : TensorSha256.ofSource(source.sha256Of, spec, conf);
-    if (actual != null && !actual.equalsIgnoreCase(source.sha256)) {
-      throw new InvalidInputException("--input " + Messages.quote(spec.uri()) + " tensor '"
+    if (actual == null) {
+      throw new InvalidInputException(Messages.quote(artifacts) + ": manifest.json records no source.sha256 that "
+          + "a tensor can be checked against (sha256_of " + Messages.quote(source == null ? null : source.sha256Of)
+          + "); pass " + OVERRIDE_FLAG + " to use " + flag + " " + Messages.quote(spec.uri()) + " unchecked");
+    }
+    if (!actual.equalsIgnoreCase(source.sha256)) {
+      throw new InvalidInputException(flag + " " + Messages.quote(spec.uri()) + " tensor '"
           + Messages.quote(spec.tensor()) + "' has SHA-256 " + actual + " but the artifact "
           + Messages.quote(artifacts) + " was made from a table with " + source.sha256 + " ("
           + Messages.quote(source.uri) + "); pass the table it was quantized from, or " + OVERRIDE_FLAG

@@ -134,8 +134,22 @@ class ExportDecodeBadInputTest {
         fx.shardedIndex.toString(), "--output", tmp.resolve("out").toString());
   }
 
+  /** Every file under the fixture's model folders with its bytes' hash: the user's files, which must survive. */
+  private Map<String, Integer> modelFiles() throws Exception {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    for (Path root : List.of(fx.model.getParent(), fx.shardedIndex.getParent(), fx.separate)) {
+      try (Stream<Path> s = Files.walk(root)) {
+        for (Path p : s.filter(Files::isRegularFile).toList()) {
+          out.put(p.toString(), java.util.Arrays.hashCode(Files.readAllBytes(p)));
+        }
+      }
+    }
+    return out;
+  }
+
   @Test
   void exportAndDecode_outputOverInput_exit2() throws Exception {
+    Map<String, Integer> before = modelFiles();
     refused("overlaps the input", "export", "--artifacts", fx.separate.toString(), "--output",
         fx.separate.resolve("x.safetensors").toString(), "--overwrite");
     refused("overlaps the input", "decode", "--artifacts", fx.separate.toString(), "--model", fx.model.toString(),
@@ -143,6 +157,13 @@ class ExportDecodeBadInputTest {
     refused("overlaps the input", "decode", "--artifacts", fx.separate.toString(), "--model",
         fx.shardedIndex.toString(), "--output", fx.shardedIndex.getParent().toString(), "--overwrite");
     assertFalse(Files.exists(fx.separate.resolve("x.safetensors")));
+    assertEquals(before, modelFiles(), "the model's and the artifact's files are untouched");
+  }
+
+  @Test
+  void export_outputPathHadoopCannotParse_exit2() throws Exception {
+    refused("cannot be checked", "export", "--artifacts", fx.separate.toString(), "--output", "a:b.safetensors");
+    refused("--artifacts", "export", "--artifacts", "x:y", "--output", tmp.resolve("z.safetensors").toString());
   }
 
   @Test

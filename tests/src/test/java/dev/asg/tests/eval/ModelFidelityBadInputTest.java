@@ -155,6 +155,16 @@ class ModelFidelityBadInputTest {
       """;
 
   @Test
+  void evaluate_otherModelOfTheSameShape_exit2() throws Exception {
+    // Same initializer name and shape, other weights: another checkpoint of the architecture is not the source.
+    Path other = dir.resolve("same-shape.onnx");
+    OnnxWriter.write(other, List.of(OnnxWriter.Initializer.floats(TENSOR, table(V, 99), OnnxWriter.Encoding.RAW_DATA,
+        V, D)));
+    assertBadInput(List.of("--model", other.toString(), "--tokenizer", tokenizer.toString(), "--texts",
+        texts.toString()), "--model " + other, "SHA-256", "--allow-different-source");
+  }
+
+  @Test
   void evaluate_oneText_exit2() throws Exception {
     Path one = Files.writeString(dir.resolve("one.txt"), "Give him an evasive answer.\n");
     assertBadInput(List.of("--model", model.toString(), "--tokenizer", tokenizer.toString(), "--texts",
