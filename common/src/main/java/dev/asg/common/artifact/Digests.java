@@ -69,4 +69,11 @@ public final class Digests {
     updateFloats(md, values, 0, values.length);
     return hex(md);
   }
+
+  /** SHA-256 of int32 little-endian values: what manifest digests.mapping covers. */
+  public static String ofInts(int[] values) {
+    MessageDigest md = sha256();
+    updateInts(md, values, 0, values.length);
+    return hex(md);
+  }
 }

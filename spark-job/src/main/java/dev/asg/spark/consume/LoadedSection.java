@@ -3,8 +3,8 @@ package dev.asg.spark.consume;
 import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Digests;
+import dev.asg.common.artifact.Reconstruction;
 import dev.asg.spark.eval.ArtifactDir;
-import java.security.MessageDigest;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -26,7 +26,7 @@ public record LoadedSection(String name, ArtifactDir dir, float[] codebook, int[
     float[] codebook = dir.readCodebook(spark);
     int[] mapping = dir.readMapping(spark);
     check(dir, "codebook", Digests.ofFloats(codebook));
-    check(dir, "mapping", intDigest(mapping));
+    check(dir, "mapping", Digests.ofInts(mapping));
     return new LoadedSection(s.name(), dir, codebook, mapping, dir.readTokenColumn(spark));
   }
 
@@ -39,13 +39,6 @@ public record LoadedSection(String name, ArtifactDir dir, float[] codebook, int[
     }
   }
 
-  /** SHA-256 of int32 little-endian values: what manifest digests.mapping covers. */
-  public static String intDigest(int[] values) {
-    MessageDigest md = Digests.sha256();
-    Digests.updateInts(md, values, 0, values.length);
-    return Digests.hex(md);
-  }
-
   /** The section name as a tensor-name prefix: "" for the single layout, "input." for a decoder's input. */
   public String prefix() {
     return name == null ? "" : name + ".";
@@ -53,13 +46,6 @@ public record LoadedSection(String name, ArtifactDir dir, float[] codebook, int[
 
   /** Writes the reconstruction of rows [from, from + n) into {@code out} (n x D floats). */
   public void reconstruct(int from, int n, float[] out) {
-    int m = dir.m();
-    int dsub = dir.dsub();
-    for (int r = 0; r < n; r++) {
-      int base = (from + r) * m;
-      for (int i = 0; i < m; i++) {
-        System.arraycopy(codebook, mapping[base + i] * dsub, out, r * m * dsub + i * dsub, dsub);
-      }
-    }
+    Reconstruction.rows(from, n, dir.m(), dir.dsub(), mapping, codebook, out, 0);
   }
 }

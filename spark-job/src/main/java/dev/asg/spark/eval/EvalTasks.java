@@ -1,5 +1,6 @@
 package dev.asg.spark.eval;
 
+import dev.asg.common.artifact.Reconstruction;
 import dev.asg.common.eval.CosineScan;
 import dev.asg.common.eval.TopNeighbours;
 import dev.asg.spark.engine.TableBlock;
@@ -15,13 +16,8 @@ final class EvalTasks {
 
   /** Rows [first, first + n) decoded through the codebook: concatenations of their concept vectors. */
   static float[] reconstruct(int first, int n, int m, int dsub, int[] mapping, float[] codebook) {
-    int dim = m * dsub;
-    float[] out = new float[n * dim];
-    for (int r = 0; r < n; r++) {
-      for (int i = 0; i < m; i++) {
-        System.arraycopy(codebook, mapping[(first + r) * m + i] * dsub, out, r * dim + i * dsub, dsub);
-      }
-    }
+    float[] out = new float[n * m * dsub];
+    Reconstruction.rows(first, n, m, dsub, mapping, codebook, out, 0);
     return out;
   }
 
