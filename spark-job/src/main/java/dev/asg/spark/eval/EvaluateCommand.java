@@ -1,6 +1,6 @@
 package dev.asg.spark.eval;
 
-import dev.asg.spark.cli.SparkSessions;
+import dev.asg.spark.cli.SparkOptions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.spark.engine.QuantizeParams;
@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,9 +69,8 @@ public final class EvaluateCommand implements Callable<Integer> {
           + "of the same table, say); the report then measures the artifact against that table.")
   boolean allowDifferentSource;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @CommandLine.Mixin
   ModelOptions modelOptions = new ModelOptions();
@@ -86,14 +84,14 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkSample(sample);
-    SparkConf sparkConf = SparkSessions.conf("asg evaluate " + artifacts, master);
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    SparkOptions.Setup setup = sparkOptions.setup("asg evaluate " + artifacts);
+    Configuration conf = setup.hadoopConf();
     // Everything checkable from headers is checked before Spark starts, for every section.
     ArtifactSections top = ArtifactSections.find(artifacts, conf);
     List<Target> targets = targets(top, conf);
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    SparkSession spark = setup.session();
     Map<String, Evaluation> evs = new LinkedHashMap<>();
     try {
       for (Target t : targets) {
