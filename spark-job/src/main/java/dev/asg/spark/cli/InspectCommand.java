@@ -1,9 +1,12 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.cli;
 
-import dev.asg.spark.cli.SparkOptions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
+import dev.asg.spark.eval.ArtifactDir;
+import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.eval.ConceptGroups;
+import dev.asg.spark.eval.TokenLookup;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;

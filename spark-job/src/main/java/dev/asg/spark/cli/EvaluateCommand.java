@@ -1,9 +1,16 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.cli;
 
-import dev.asg.spark.cli.SparkOptions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.eval.ArtifactDir;
+import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.eval.EvalInput;
+import dev.asg.spark.eval.Evaluation;
+import dev.asg.spark.eval.Evaluator;
+import dev.asg.spark.eval.ModelOptions;
+import dev.asg.spark.eval.SectionsReport;
+import dev.asg.spark.eval.SourceDigest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
