@@ -208,7 +208,7 @@ public final class MllibBaseline {
         for (int d = 0; d < dsub; d++) {
           v[d] = centroids[c][j * dsub + d];
         }
-        cbRows.add(RowFactory.create(c * k + j, c, j, v));
+        cbRows.add(RowFactory.create(mode.conceptId(c, j, k), c, j, v));
       }
     }
     Dataset<Row> codebookDf = spark.createDataFrame(cbRows, ArtifactSchemas.CODEBOOK).coalesce(1);

@@ -131,13 +131,7 @@ final class MllibTasks {
     }
     ReconstructionStats rs = new ReconstructionStats(s.mOut);
     rs.add(data, n, dimOut, idx, centroids, s.mode, s.energyFp, s.cosineFp);
-    if (s.mode == CodebookMode.SEPARATE) {
-      for (int r = 0; r < n; r++) {
-        for (int i = 0; i < s.mOut; i++) {
-          idx[r * s.mOut + i] += i * s.k;
-        }
-      }
-    }
+    s.mode.toConceptIds(idx, n, s.mOut, s.k);
     return new Mapped(b.firstRow(), n, s.mOut, idx, rs);
   }
 }

@@ -112,13 +112,7 @@ final class BlockTasks {
     s.assigner(codebooks).assign(b.data(), n, idx, score);
     ReconstructionStats rs = new ReconstructionStats(s.m);
     rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);
-    if (s.mode == CodebookMode.SEPARATE) {
-      for (int r = 0; r < n; r++) {
-        for (int i = 0; i < s.m; i++) {
-          idx[r * s.m + i] += i * s.k;
-        }
-      }
-    }
+    s.mode.toConceptIds(idx, n, s.m, s.k);
     return new MappedBlock(b.firstRow(), n, s.m, idx, rs);
   }
 }

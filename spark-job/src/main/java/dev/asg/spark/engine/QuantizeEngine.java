@@ -365,7 +365,7 @@ public final class QuantizeEngine {
         for (int d = 0; d < dsub; d++) {
           v[d] = centroids[c][j * dsub + d];
         }
-        rowsOut.add(RowFactory.create(c * k + j, c, j, v));
+        rowsOut.add(RowFactory.create(mode.conceptId(c, j, k), c, j, v));
       }
     }
     return spark.createDataFrame(rowsOut, ArtifactSchemas.CODEBOOK).coalesce(1);
