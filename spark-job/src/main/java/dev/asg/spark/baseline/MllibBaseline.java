@@ -13,6 +13,7 @@ import dev.asg.spark.engine.ArtifactSchemas;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.RowRange;
 import dev.asg.spark.source.TableBlock;
 import java.security.MessageDigest;
@@ -108,7 +109,7 @@ public final class MllibBaseline {
     int partitions = Math.max(1, Math.min(jsc.defaultParallelism(), spec.rows()));
     List<RowRange> ranges = RowRange.split(spec.rows(), partitions);
     JavaRDD<TableBlock> blocks = jsc.parallelize(ranges, ranges.size())
-        .map(r -> MllibTasks.read(spec, confSnap, r)).persist(StorageLevel.MEMORY_ONLY());
+        .map(r -> ByteRangeTableSource.read(spec, confSnap, r)).persist(StorageLevel.MEMORY_ONLY());
     float maxAbs = blocks.map(TableBlock::maxAbs).reduce(Math::max);
     manifest.timingsSeconds.put("read", secs(t0));
 
