@@ -161,8 +161,8 @@ public final class QuantizeCommand implements Callable<Integer> {
   }
 
   /**
-   * The whole quantize run inside an existing SparkSession (tests, notebooks, the Spark ML wrapper): checks the
-   * input and output, trains, writes atomically. Returns the manifest that was written.
+   * The whole quantize run inside an existing SparkSession (tests, notebooks): checks the input and output,
+   * trains, writes atomically. Returns the manifest that was written.
    */
   public static Manifest quantize(SparkSession spark, QuantizeParams params)
       throws Exception {
