@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.fidelity.OutputAgreement;
+import dev.asg.spark.cli.EvaluateCommand;
+import dev.asg.spark.cli.InspectCommand;
 import dev.asg.spark.cli.QuantizeCommand;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.eval.ConceptGroups;
-import dev.asg.spark.eval.EvaluateCommand;
 import dev.asg.spark.eval.Evaluation;
-import dev.asg.spark.eval.InspectCommand;
 import dev.asg.spark.eval.ModelOptions;
-import dev.asg.common.fidelity.OutputAgreement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

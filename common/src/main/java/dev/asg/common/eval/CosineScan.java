@@ -1,5 +1,7 @@
 package dev.asg.common.eval;
 
+import dev.asg.common.simd.VectorApi;
+
 /**
  * Brute-force cosine kNN over a block of rows: every (query, row) dot product of unit vectors, fed to a
  * {@link TopNeighbours}. {@link #scan} uses {@link VectorCosineScan} (Java Vector API, ~5x faster) when the JVM
@@ -34,21 +36,12 @@ public final class CosineScan {
     }
   }
 
-  private static final String VECTOR_MODULE = "jdk.incubator.vector";
-
   /** Whether {@link #scan} uses the Vector API kernel in this JVM. */
   public static boolean vectorAvailable() {
-    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-      return false;
-    }
-    try {
-      return VectorHolder.OK;
-    } catch (LinkageError e) {
-      return false;
-    }
+    return VectorApi.load(() -> VectorHolder.OK, false);
   }
 
-  /** Loads the Vector API classes only after the module check passed (see AssignKernels). */
+  /** Loads the Vector API classes only after the module check passed (see {@link VectorApi}). */
   private static final class VectorHolder {
     static final boolean OK = VectorCosineScan.supported();
   }

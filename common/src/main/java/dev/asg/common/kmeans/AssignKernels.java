@@ -1,16 +1,14 @@
 package dev.asg.common.kmeans;
 
+import dev.asg.common.simd.VectorApi;
 import java.util.Locale;
 
 /**
- * Picks an {@link AssignKernel}. The vector kernel needs the incubating module {@code jdk.incubator.vector}, which
- * a JVM only resolves when started with {@code --add-modules jdk.incubator.vector}; Spark executors launched
- * without that flag must still work, so this class never names {@link VectorAssignKernel} in a signature, field or
- * constant: the class is only loaded (by {@link VectorHolder}) after the module check passed.
+ * Picks an {@link AssignKernel}. The vector kernel needs the incubating module {@code jdk.incubator.vector} (see
+ * {@link VectorApi}), so this class never names {@link VectorAssignKernel} in a signature, field or constant: the
+ * class is only loaded (by {@link VectorHolder}) after the module check passed.
  */
 public final class AssignKernels {
-
-  private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
   private AssignKernels() {}
 
@@ -47,7 +45,7 @@ public final class AssignKernels {
         AssignKernel v = vectorOrNull();
         if (v == null) {
           throw new IllegalArgumentException("kernel 'vector' is not available in this JVM: start it with"
-              + " --add-modules " + VECTOR_MODULE + " (on a CPU with SIMD), or use 'auto' or 'scalar'");
+              + " --add-modules " + VectorApi.MODULE + " (on a CPU with SIMD), or use 'auto' or 'scalar'");
         }
         return v;
       }
@@ -57,16 +55,7 @@ public final class AssignKernels {
   }
 
   private static AssignKernel vectorOrNull() {
-    if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-      return null;
-    }
-    try {
-      return VectorHolder.KERNEL;
-    } catch (LinkageError e) {
-      // The module resolved but the class still failed to link or initialize (e.g. an unusual lane count that
-      // VectorHolder rejects, or a JVM without the intrinsics): fall back rather than fail the job.
-      return null;
-    }
+    return VectorApi.load(() -> VectorHolder.KERNEL, null);
   }
 
   /**

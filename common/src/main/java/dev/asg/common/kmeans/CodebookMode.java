@@ -22,4 +22,21 @@ public enum CodebookMode {
   public int codebookOf(int segment) {
     return this == SEPARATE ? segment : 0;
   }
+
+  /**
+   * The global ConceptID (row of codebook/) of centroid j in the codebook segment i uses: i*k + j when separate,
+   * j when shared. The one place this offset is written, so artifacts, mapping and readers agree.
+   */
+  public int conceptId(int segment, int centroid, int k) {
+    return codebookOf(segment) * k + centroid;
+  }
+
+  /** Turns a rows x m array of per-codebook centroid indices into global ConceptIDs, in place. */
+  public void toConceptIds(int[] ids, int rows, int m, int k) {
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < m; i++) {
+        ids[r * m + i] = conceptId(i, ids[r * m + i], k);
+      }
+    }
+  }
 }

@@ -12,13 +12,13 @@ import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.engine.ArtifactSchemas;
 import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizeResult;
-import dev.asg.spark.engine.RowRange;
-import dev.asg.spark.engine.TableBlock;
 import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.source.ByteRangeTableSource;
+import dev.asg.spark.source.RowRange;
+import dev.asg.spark.source.TableBlock;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +31,6 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -108,7 +107,7 @@ public final class MllibBaseline {
     int partitions = Math.max(1, Math.min(jsc.defaultParallelism(), spec.rows()));
     List<RowRange> ranges = RowRange.split(spec.rows(), partitions);
     JavaRDD<TableBlock> blocks = jsc.parallelize(ranges, ranges.size())
-        .map(r -> MllibTasks.read(spec, confSnap, r)).persist(StorageLevel.MEMORY_ONLY());
+        .map(r -> ByteRangeTableSource.read(spec, confSnap, r)).persist(StorageLevel.MEMORY_ONLY());
     float maxAbs = blocks.map(TableBlock::maxAbs).reduce(Math::max);
     manifest.timingsSeconds.put("read", secs(t0));
 
@@ -201,17 +200,7 @@ public final class MllibBaseline {
     LOG.info(String.format(Locale.ROOT, "mllib: relative MSE %.6f over %d of %d codebooks, fit %.2f s",
         result.relativeMse, trainCodebooks, all, fitSeconds));
 
-    List<Row> cbRows = new ArrayList<>();
-    for (int c = 0; c < centroids.length; c++) {
-      for (int j = 0; j < k; j++) {
-        Float[] v = new Float[dsub];
-        for (int d = 0; d < dsub; d++) {
-          v[d] = centroids[c][j * dsub + d];
-        }
-        cbRows.add(RowFactory.create(c * k + j, c, j, v));
-      }
-    }
-    Dataset<Row> codebookDf = spark.createDataFrame(cbRows, ArtifactSchemas.CODEBOOK).coalesce(1);
+    Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
     Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows().iterator()),
         ArtifactSchemas.MAPPING);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {

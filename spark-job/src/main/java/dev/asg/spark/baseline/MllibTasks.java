@@ -1,21 +1,13 @@
 package dev.asg.spark.baseline;
 
-import dev.asg.common.io.RangeSource;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.BlockAssigner;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
-import dev.asg.common.tensor.RowReader;
-import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.RowRange;
-import dev.asg.spark.engine.TableBlock;
-import dev.asg.spark.io.HadoopConfSnapshot;
-import dev.asg.spark.io.HadoopRangeSource;
-import java.io.IOException;
+import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vectors;
@@ -25,16 +17,6 @@ import org.apache.spark.sql.RowFactory;
 /** Executor-side work of the mllib baseline, as static functions so closures capture only small values. */
 final class MllibTasks {
   private MllibTasks() {}
-
-  static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
-    float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
-    try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
-      RowReader.readRows(src, spec, range.first(), range.count(), data, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(spec.uri() + ": reading " + range + " failed", e);
-    }
-    return new TableBlock(range.first(), range.count(), spec.dim(), data, null);
-  }
 
   /** One DataFrame row (a dense ml Vector) per row and listed segment: what a Spark user would feed KMeans. */
   static List<Row> subVectors(TableBlock b, int[] segments, int dsub) {
@@ -131,13 +113,7 @@ final class MllibTasks {
     }
     ReconstructionStats rs = new ReconstructionStats(s.mOut);
     rs.add(data, n, dimOut, idx, centroids, s.mode, s.energyFp, s.cosineFp);
-    if (s.mode == CodebookMode.SEPARATE) {
-      for (int r = 0; r < n; r++) {
-        for (int i = 0; i < s.mOut; i++) {
-          idx[r * s.mOut + i] += i * s.k;
-        }
-      }
-    }
+    s.mode.toConceptIds(idx, n, s.mOut, s.k);
     return new Mapped(b.firstRow(), n, s.mOut, idx, rs);
   }
 }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "asg", mixinStandardHelpOptions = true, versionProvider = AsgMain.Version.class,
     description = "Aggregate Semantic Grouping: compress a token-embedding table into concept codebooks.",
-    subcommands = {QuantizeCommand.class, SynthCommand.class, dev.asg.spark.eval.EvaluateCommand.class,
-        dev.asg.spark.eval.InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
+    subcommands = {QuantizeCommand.class, SynthCommand.class, EvaluateCommand.class,
+        InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
         dev.asg.spark.consume.DecodeCommand.class})
 public final class AsgMain implements Runnable {
   public static final int EXIT_OK = 0;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -111,9 +111,8 @@ public final class QuantizeCommand implements Callable<Integer> {
       + "(it must belong to the same parameters and input); results equal an uninterrupted run's.")
   boolean resume;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @Option(names = "--engine", paramLabel = "E",
       description = "asg, or mllib: the naive Spark ML KMeans-per-segment baseline, for benchmarks only "
@@ -135,13 +134,13 @@ public final class QuantizeCommand implements Callable<Integer> {
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
         .checkpointEvery(checkpointEvery).resume(resume)
         .build();
-    SparkConf sparkConf = SparkSessions.conf("asg quantize " + input, master);
+    SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
     // Everything that can be checked from headers and the output location is checked before Spark starts.
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    Configuration conf = setup.hadoopConf();
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
-    SparkSession spark = SparkSessions.create(sparkConf);
+    SparkSession spark = setup.session();
     try {
       if (engine.equals("mllib")) {
         // The baseline reads byte-range tables only (no Parquet input, no decoder sections).
@@ -162,8 +161,8 @@ public final class QuantizeCommand implements Callable<Integer> {
   }
 
   /**
-   * The whole quantize run inside an existing SparkSession (tests, notebooks, the Spark ML wrapper): checks the
-   * input and output, trains, writes atomically. Returns the manifest that was written.
+   * The whole quantize run inside an existing SparkSession (tests, notebooks): checks the input and output,
+   * trains, writes atomically. Returns the manifest that was written.
    */
   public static Manifest quantize(SparkSession spark, QuantizeParams params)
       throws Exception {

@@ -5,7 +5,7 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
-import dev.asg.spark.cli.SparkSessions;
+import dev.asg.spark.cli.SparkOptions;
 import dev.asg.spark.cli.SynthCommand;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,9 +50,8 @@ public final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing --output (only once the new one is complete).")
   boolean overwrite;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -62,8 +60,8 @@ public final class DecodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     DType tableType = tableDtype(dtype, model);
-    SparkConf sparkConf = SparkSessions.conf("asg decode " + artifacts, master);
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    SparkOptions.Setup setup = sparkOptions.setup("asg decode " + artifacts);
+    Configuration conf = setup.hadoopConf();
     List<ArtifactSections.Section> sections = ArtifactSections.committed(artifacts, conf);
     List<String> inputs = new ArrayList<>(List.of(artifacts));
     ModelPatch patch = null;
@@ -78,7 +76,7 @@ public final class DecodeCommand implements Callable<Integer> {
     OutputTarget target = OutputTarget.preflight(output, overwrite, conf, inputs);
     Map<String, LoadedSection> loaded = new LinkedHashMap<>();
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    SparkSession spark = setup.session();
     try {
       for (ArtifactSections.Section s : sections) {
         loaded.put(s.dir().path().toString(), LoadedSection.load(spark, s));

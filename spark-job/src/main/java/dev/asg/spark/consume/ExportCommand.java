@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
-import dev.asg.spark.cli.SparkSessions;
+import dev.asg.spark.cli.SparkOptions;
 import dev.asg.spark.eval.ArtifactDir;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,9 +49,8 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing --output (only once the new file is complete).")
   boolean overwrite;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -60,13 +58,13 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
-    SparkConf sparkConf = SparkSessions.conf("asg export " + artifacts, master);
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    SparkOptions.Setup setup = sparkOptions.setup("asg export " + artifacts);
+    Configuration conf = setup.hadoopConf();
     List<ArtifactSections.Section> sections = ArtifactSections.committed(artifacts, conf);
     OutputTarget target = OutputTarget.preflight(output, overwrite, conf, List.of(artifacts));
     List<LoadedSection> loaded = new ArrayList<>();
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    SparkSession spark = setup.session();
     try {
       for (ArtifactSections.Section s : sections) {
         loaded.add(LoadedSection.load(spark, s));

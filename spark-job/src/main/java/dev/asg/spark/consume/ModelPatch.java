@@ -1,6 +1,5 @@
 package dev.asg.spark.consume;
 
-import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.io.RangeSource;
@@ -9,8 +8,9 @@ import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.SafetensorsHeader;
 import dev.asg.common.tensor.SafetensorsIndex;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.TensorSha256;
+import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.spark.io.HadoopRangeSource;
+import dev.asg.spark.source.TensorSha256;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;

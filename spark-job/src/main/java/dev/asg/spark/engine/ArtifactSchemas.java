@@ -1,5 +1,12 @@
 package dev.asg.spark.engine;
 
+import dev.asg.common.kmeans.CodebookMode;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -24,4 +31,20 @@ public final class ArtifactSchemas {
    * (so concept groups can be inspected without a tokenizer at hand).
    */
   public static final StructType MAPPING_WITH_TOKEN = MAPPING.add("token", DataTypes.StringType, false);
+
+  /** codebook/ as one partition: a row per (codebook, centroid), keyed by its ConceptID. */
+  public static Dataset<Row> codebookFrame(SparkSession spark, float[][] centroids, CodebookMode mode, int k,
+      int dsub) {
+    List<Row> rowsOut = new ArrayList<>();
+    for (int c = 0; c < centroids.length; c++) {
+      for (int j = 0; j < k; j++) {
+        Float[] v = new Float[dsub];
+        for (int d = 0; d < dsub; d++) {
+          v[d] = centroids[c][j * dsub + d];
+        }
+        rowsOut.add(RowFactory.create(mode.conceptId(c, j, k), c, j, v));
+      }
+    }
+    return spark.createDataFrame(rowsOut, CODEBOOK).coalesce(1);
+  }
 }

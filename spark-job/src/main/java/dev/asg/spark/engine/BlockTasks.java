@@ -1,6 +1,5 @@
 package dev.asg.spark.engine;
 
-import dev.asg.common.io.RangeSource;
 import dev.asg.common.kmeans.AssignKernel;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.BlockAssigner;
@@ -9,13 +8,8 @@ import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
-import dev.asg.common.tensor.RowReader;
-import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.io.HadoopConfSnapshot;
-import dev.asg.spark.io.HadoopRangeSource;
-import java.io.IOException;
+import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.Iterator;
 
@@ -50,17 +44,6 @@ final class BlockTasks {
       SCORE_SCRATCH.set(a);
     }
     return a;
-  }
-
-  /** Reads one row range with positioned reads (16 MiB chunks). NaN/Inf fail the task with the row number. */
-  static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
-    float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
-    try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
-      RowReader.readRows(src, spec, range.first(), range.count(), data, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(spec.uri() + ": reading " + range + " failed", e);
-    }
-    return new TableBlock(range.first(), range.count(), spec.dim(), data, null);
   }
 
   /** Settings every assignment task needs. */
@@ -129,13 +112,7 @@ final class BlockTasks {
     s.assigner(codebooks).assign(b.data(), n, idx, score);
     ReconstructionStats rs = new ReconstructionStats(s.m);
     rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);
-    if (s.mode == CodebookMode.SEPARATE) {
-      for (int r = 0; r < n; r++) {
-        for (int i = 0; i < s.m; i++) {
-          idx[r * s.m + i] += i * s.k;
-        }
-      }
-    }
+    s.mode.toConceptIds(idx, n, s.m, s.k);
     return new MappedBlock(b.firstRow(), n, s.m, idx, rs);
   }
 }

@@ -5,6 +5,7 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.KMeansPlusPlus;
 import dev.asg.common.kmeans.RandomInit;
 import dev.asg.common.kmeans.TokenSampler;
+import dev.asg.spark.source.TableBlock;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;

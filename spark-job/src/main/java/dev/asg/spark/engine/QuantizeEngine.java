@@ -15,6 +15,9 @@ import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
+import dev.asg.spark.source.ByteRangeTableSource;
+import dev.asg.spark.source.TableBlock;
+import dev.asg.spark.source.TableSource;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -303,7 +306,7 @@ public final class QuantizeEngine {
     manifest.source.sha256 = sourceSha.join();
     manifest.timingsSeconds.putAll(timer.laps());
 
-    Dataset<Row> codebookDf = codebookFrame(finalCentroids, mode, k, dsub);
+    Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, finalCentroids, mode, k, dsub);
     Broadcast<String[]> bcTokens = vocab == null ? null : jsc.broadcast(vocab.tokens());
     Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mappingRows(mb, bcTokens).iterator()),
         bcTokens == null ? ArtifactSchemas.MAPPING : ArtifactSchemas.MAPPING_WITH_TOKEN);
@@ -352,20 +355,6 @@ public final class QuantizeEngine {
       out.add(names == null ? RowFactory.create(t, ids) : RowFactory.create(t, ids, names[t]));
     }
     return out;
-  }
-
-  private Dataset<Row> codebookFrame(float[][] centroids, CodebookMode mode, int k, int dsub) {
-    List<Row> rowsOut = new ArrayList<>();
-    for (int c = 0; c < centroids.length; c++) {
-      for (int j = 0; j < k; j++) {
-        Float[] v = new Float[dsub];
-        for (int d = 0; d < dsub; d++) {
-          v[d] = centroids[c][j * dsub + d];
-        }
-        rowsOut.add(RowFactory.create(c * k + j, c, j, v));
-      }
-    }
-    return spark.createDataFrame(rowsOut, ArtifactSchemas.CODEBOOK).coalesce(1);
   }
 
   static PreparedCodebook[] prepare(float[][] centroids, int k, int dsub) {

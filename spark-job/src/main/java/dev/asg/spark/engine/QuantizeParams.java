@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Everything a quantize run needs, validated. Each option has a key (its command-line flag without dashes, also
  * its key in conf/asg-defaults.properties and in manifest.params) and a {@code _DEFAULT} constant; the reason for
- * each default is written beside it and in conf/asg-defaults.properties. The CLI, the Spark ML estimator and tests
- * all build one of these; nothing here parses a command line.
+ * each default is written beside it and in conf/asg-defaults.properties. The CLI, notebooks and tests all build
+ * one of these; nothing here parses a command line.
  */
 public final class QuantizeParams implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -119,13 +119,13 @@ public final class ArtifactSections {
   }
 
   /** Sets the top-level manifest's "evaluation" (one entry per section) and rewrites it atomically. */
-  void writeEvaluation(Map<String, Object> evaluation) throws IOException {
+  public void writeEvaluation(Map<String, Object> evaluation) throws IOException {
     tree.set("evaluation", Manifest.mapper().valueToTree(evaluation));
     writeAtomically(ArtifactDir.MANIFEST, Manifest.mapper().writerWithDefaultPrettyPrinter()
         .writeValueAsString(tree));
   }
 
-  void writeAtomically(String name, String text) throws IOException {
+  public void writeAtomically(String name, String text) throws IOException {
     ArtifactDir.writeAtomically(fs, dir, name, text);
   }
 }

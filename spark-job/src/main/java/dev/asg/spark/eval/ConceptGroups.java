@@ -42,7 +42,7 @@ public final class ConceptGroups {
   }
 
   /** @param mapping V x m global ConceptIDs */
-  static ConceptGroups of(String token, int tokenId, int[] mapping, int rows, int m, int k, boolean shared,
+  public static ConceptGroups of(String token, int tokenId, int[] mapping, int rows, int m, int k, boolean shared,
       int[] segments) {
     List<Group> out = new ArrayList<>();
     for (int i : segments) {

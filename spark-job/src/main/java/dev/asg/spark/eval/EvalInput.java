@@ -3,11 +3,11 @@ package dev.asg.spark.eval;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.ByteRangeTableSource;
-import dev.asg.spark.engine.ParquetTableSource;
 import dev.asg.spark.engine.QuantizeParams;
-import dev.asg.spark.engine.TableSource;
 import dev.asg.spark.io.TableResolver;
+import dev.asg.spark.source.ByteRangeTableSource;
+import dev.asg.spark.source.ParquetTableSource;
+import dev.asg.spark.source.TableSource;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -23,13 +23,13 @@ import org.apache.spark.sql.SparkSession;
  * @param idCol Parquet id column (null for a tensor)
  * @param vectorCol Parquet vector column (null for a tensor)
  */
-record EvalInput(String uri, TableSpec spec, String idCol, String vectorCol) {
+public record EvalInput(String uri, TableSpec spec, String idCol, String vectorCol) {
   /**
    * --input (else the manifest's source) in --input-format; for a tensor, --tensor (else the manifest's when
    * --input is omitted); for Parquet, --id-col / --vector-col, else the manifest's columns when its source was
    * Parquet, else quantize's defaults.
    */
-  static EvalInput resolve(ArtifactDir dir, String input, String inputFormat, String tensor, String idCol,
+  public static EvalInput resolve(ArtifactDir dir, String input, String inputFormat, String tensor, String idCol,
       String vectorCol, Configuration conf) {
     Manifest.Source src = dir.manifest().source;
     String in = input;
@@ -74,14 +74,14 @@ record EvalInput(String uri, TableSpec spec, String idCol, String vectorCol) {
    * Refuses a tensor whose stored bytes are not the artifact's source ({@link SourceDigest}). A Parquet table's
    * digest covers the decoded rows, known only once Spark reads it, so it is not compared here.
    */
-  void requireSource(ArtifactDir dir, String artifacts, Configuration conf) {
+  public void requireSource(ArtifactDir dir, String artifacts, Configuration conf) {
     if (spec != null) {
       SourceDigest.require(dir.manifest().source, spec, artifacts, conf);
     }
   }
 
   /** The table for {@link Evaluator#run(ArtifactDir, TableSource, int, long)}; a Parquet table is checked here. */
-  TableSource open(SparkSession spark, ArtifactDir dir) {
+  public TableSource open(SparkSession spark, ArtifactDir dir) {
     if (spec != null) {
       return new ByteRangeTableSource(spec);
     }

@@ -3,7 +3,7 @@ package dev.asg.spark.eval;
 import dev.asg.common.artifact.Reconstruction;
 import dev.asg.common.eval.CosineScan;
 import dev.asg.common.eval.TopNeighbours;
-import dev.asg.spark.engine.TableBlock;
+import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.Arrays;
 

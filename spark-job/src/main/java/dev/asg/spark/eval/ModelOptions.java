@@ -61,7 +61,7 @@ public final class ModelOptions {
   }
 
   /** Checks every flag against the artifact without starting Spark; null if no fidelity run was asked for. */
-  FidelityParams check(ArtifactDir dir, boolean allowDifferentSource) {
+  public FidelityParams check(ArtifactDir dir, boolean allowDifferentSource) {
     if (!requested()) {
       return null;
     }
@@ -97,7 +97,7 @@ public final class ModelOptions {
   }
 
   /** Runs both models; the reconstruction is built from the artifact's mapping and codebook. */
-  ModelFidelity run(SparkSession spark, ArtifactDir dir, FidelityParams p) throws Exception {
+  public ModelFidelity run(SparkSession spark, ArtifactDir dir, FidelityParams p) throws Exception {
     int[] mapping = dir.readMapping(spark);
     float[] codebook = dir.readCodebook(spark);
     float[] table = EvalTasks.reconstruct(0, dir.rows(), dir.m(), dir.dsub(), mapping, codebook);

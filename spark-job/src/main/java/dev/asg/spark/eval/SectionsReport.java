@@ -12,16 +12,16 @@ import java.util.function.Function;
  * The decoder layout's top-level report.md and manifest "evaluation": every section's headline numbers side by
  * side (one column per section); each section's own report.md has the details.
  */
-final class SectionsReport {
+public final class SectionsReport {
   private SectionsReport() {}
 
-  static Map<String, Object> toMap(Map<String, Evaluation> evs) {
+  public static Map<String, Object> toMap(Map<String, Evaluation> evs) {
     Map<String, Object> out = new LinkedHashMap<>();
     evs.forEach((name, ev) -> out.put(name, ev.toMap()));
     return Map.of("sections", out);
   }
 
-  static String markdown(String top, Map<String, Evaluation> evs, Map<String, String> tensors) {
+  public static String markdown(String top, Map<String, Evaluation> evs, Map<String, String> tensors) {
     List<String> names = new ArrayList<>(evs.keySet());
     StringBuilder b = new StringBuilder("# ASG evaluation (decoder layout)\n\n");
     b.append("Artifact `").append(top).append("`: one column per section, each against its own source tensor; ")

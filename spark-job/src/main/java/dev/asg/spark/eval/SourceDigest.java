@@ -4,7 +4,7 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.TensorSha256;
+import dev.asg.spark.source.TensorSha256;
 import org.apache.hadoop.conf.Configuration;
 
 /**

@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
  * Finds the vocabulary of an artifact, in this order: --vocab FILE; the mapping's optional token column; a
  * tokenizer.json, {@code <model>-tokenizer.json} or vocab.txt next to the source model (manifest source.uri).
  */
-final class TokenLookup {
+public final class TokenLookup {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
   /** Suggestions for an unknown token: a few is enough to spot a casing or "##" subword mistake. */
   private static final int SUGGESTIONS = 5;
 
   private TokenLookup() {}
 
-  static Vocabulary find(SparkSession spark, ArtifactDir dir, String vocabFlag, Configuration conf) {
+  public static Vocabulary find(SparkSession spark, ArtifactDir dir, String vocabFlag, Configuration conf) {
     Vocabulary v;
     String from;
     if (vocabFlag != null) {
@@ -86,7 +86,7 @@ final class TokenLookup {
   }
 
   /** The token's id; exit 2 naming it, with close matches, if the vocabulary lacks it. */
-  static int idOf(Vocabulary v, String token) {
+  public static int idOf(Vocabulary v, String token) {
     int id = v.idOf(token);
     if (id >= 0) {
       return id;

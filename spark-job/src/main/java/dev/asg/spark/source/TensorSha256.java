@@ -1,4 +1,4 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.source;
 
 import dev.asg.common.artifact.Digests;
 import dev.asg.common.tensor.DType;

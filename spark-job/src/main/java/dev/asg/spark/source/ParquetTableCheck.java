@@ -1,4 +1,4 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.source;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
 import dev.asg.common.InvalidInputException;
+import dev.asg.spark.engine.QuantizeParams;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;

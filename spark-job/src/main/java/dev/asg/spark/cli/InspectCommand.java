@@ -1,15 +1,17 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.cli;
 
-import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
+import dev.asg.spark.eval.ArtifactDir;
+import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.eval.ConceptGroups;
+import dev.asg.spark.eval.TokenLookup;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,9 +48,8 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON document instead of text.")
   boolean json;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -56,8 +57,8 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkLimit(limit);
-    SparkConf sparkConf = SparkSessions.conf("asg inspect " + artifacts, master);
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    SparkOptions.Setup setup = sparkOptions.setup("asg inspect " + artifacts);
+    Configuration conf = setup.hadoopConf();
     // The decoder layout's top level: every section (input, output), side by side in one document.
     ArtifactSections top = ArtifactSections.find(artifacts, conf);
     Map<String, ArtifactDir> dirs = new LinkedHashMap<>();
@@ -70,7 +71,7 @@ public final class InspectCommand implements Callable<Integer> {
     dirs.forEach((name, d) -> segs.put(name, checkSegments(segments, d.m())));
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    SparkSession spark = setup.session();
     String text;
     try {
       if (top == null) {

@@ -1,9 +1,16 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.cli;
 
-import dev.asg.spark.cli.SparkSessions;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
 import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.eval.ArtifactDir;
+import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.eval.EvalInput;
+import dev.asg.spark.eval.Evaluation;
+import dev.asg.spark.eval.Evaluator;
+import dev.asg.spark.eval.ModelOptions;
+import dev.asg.spark.eval.SectionsReport;
+import dev.asg.spark.eval.SourceDigest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,9 +76,8 @@ public final class EvaluateCommand implements Callable<Integer> {
           + "of the same table, say); the report then measures the artifact against that table.")
   boolean allowDifferentSource;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master URL; default: spark-submit's, else local[*].")
-  String master;
+  @CommandLine.Mixin
+  SparkOptions sparkOptions = new SparkOptions();
 
   @CommandLine.Mixin
   ModelOptions modelOptions = new ModelOptions();
@@ -86,14 +91,14 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     checkSample(sample);
-    SparkConf sparkConf = SparkSessions.conf("asg evaluate " + artifacts, master);
-    Configuration conf = SparkSessions.hadoopConf(sparkConf);
+    SparkOptions.Setup setup = sparkOptions.setup("asg evaluate " + artifacts);
+    Configuration conf = setup.hadoopConf();
     // Everything checkable from headers is checked before Spark starts, for every section.
     ArtifactSections top = ArtifactSections.find(artifacts, conf);
     List<Target> targets = targets(top, conf);
     // A session that already exists (a notebook, a test) is used and left running; one we start, we stop.
     boolean owned = SparkSession.getDefaultSession().isEmpty();
-    SparkSession spark = SparkSession.builder().config(sparkConf).getOrCreate();
+    SparkSession spark = setup.session();
     Map<String, Evaluation> evs = new LinkedHashMap<>();
     try {
       for (Target t : targets) {

@@ -1,4 +1,4 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.source;
 
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
@@ -59,7 +59,7 @@ public final class TableBlock implements Serializable {
   }
 
   /** The previous assignments (rows x m), created as all -1 ("unknown") on first use. */
-  int[] previousAssignments(int m) {
+  public int[] previousAssignments(int m) {
     if (previous == null || previous.length != rows * m) {
       previous = new int[rows * m];
       Arrays.fill(previous, -1);

@@ -1,8 +1,13 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.source;
 
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.io.RangeSource;
+import dev.asg.common.tensor.RowReader;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.io.HadoopRangeSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
@@ -57,11 +62,22 @@ public final class ByteRangeTableSource implements TableSource {
     TableSpec s = spec;
     HadoopConfSnapshot confSnap = new HadoopConfSnapshot(jsc.hadoopConfiguration());
     List<RowRange> ranges = RowRange.split(s.rows(), partitions);
-    return jsc.parallelize(ranges, ranges.size()).map(r -> BlockTasks.read(s, confSnap, r));
+    return jsc.parallelize(ranges, ranges.size()).map(r -> read(s, confSnap, r));
   }
 
   @Override
   public CompletableFuture<String> sha256(JavaRDD<TableBlock> cachedBlocks, Configuration conf) {
     return TensorSha256.startAsync(spec, conf);
+  }
+
+  /** Reads one row range with positioned reads (16 MiB chunks). NaN/Inf fail the task with the row number. */
+  public static TableBlock read(TableSpec spec, HadoopConfSnapshot conf, RowRange range) {
+    float[] data = new float[Math.multiplyExact(range.count(), spec.dim())];
+    try (RangeSource src = HadoopRangeSource.open(spec.uri(), conf.toConfiguration())) {
+      RowReader.readRows(src, spec, range.first(), range.count(), data, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(spec.uri() + ": reading " + range + " failed", e);
+    }
+    return new TableBlock(range.first(), range.count(), spec.dim(), data, null);
   }
 }

@@ -1,4 +1,4 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
