@@ -99,7 +99,11 @@ final class ModelPatch {
       TableSpec spec = new TableSpec(SafetensorsFormat.FORMAT, header.uri(), name, dtype, (int) want[0],
           (int) want[1], header.dataStart() + info.begin());
       String actual = TensorSha256.ofSource(source.sha256Of, spec, conf);
-      if (actual == null || !actual.equals(source.sha256)) {
+      if (actual == null) {
+        throw notSource(uri, "cannot be checked: the artifact's manifest records no source digest of a known kind "
+            + "(sha256_of '" + source.sha256Of + "')", s);
+      }
+      if (!actual.equals(source.sha256)) {
         throw notSource(uri, "tensor '" + name + "' has SHA-256 " + actual + ", the artifact's source.sha256 is "
             + source.sha256, s);
       }

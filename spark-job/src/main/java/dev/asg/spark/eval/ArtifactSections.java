@@ -2,15 +2,17 @@ package dev.asg.spark.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
+import dev.asg.spark.output.ArtifactWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.asg.spark.output.ArtifactWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -66,7 +68,7 @@ public final class ArtifactSections {
         // A plain name, so a crafted manifest cannot point a section outside the artifact.
         if (!name.matches("[a-z]+")) {
           throw new InvalidInputException("--artifacts " + artifacts + ": manifest.json names a section '"
-              + dev.asg.common.Messages.quote(name) + "'; sections are plain names such as input and output");
+              + Messages.quote(name) + "'; sections are plain names such as input and output");
         }
         dirs.put(name, new Path(p, name).toString());
       }
@@ -85,7 +87,7 @@ public final class ArtifactSections {
    * the single layout, else its sections. Exit 2 if it is missing, not a directory or has no {@code _SUCCESS}.
    */
   public static List<Section> committed(String artifacts, Configuration conf) {
-    dev.asg.common.InputBoundary.read("--artifacts " + dev.asg.common.Messages.quote(artifacts),
+    InputBoundary.read("--artifacts " + Messages.quote(artifacts),
         "pass the --output directory of an 'asg quantize' run", () -> {
       Path p = new Path(artifacts);
       FileSystem fs = p.getFileSystem(conf);
