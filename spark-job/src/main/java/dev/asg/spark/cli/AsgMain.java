@@ -7,9 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code bin/asg} and of {@code spark-submit --class dev.asg.spark.cli.AsgMain}. Exit codes: 0 ok,
- * 2 bad usage or input (one line on stderr naming the flag or file, the value and what is allowed), 1 a runtime
- * failure.
+ * Entry point of {@code bin/asg} and of {@code spark-submit --class dev.asg.spark.cli.AsgMain}. The exit codes are a
+ * contract with schedulers (README, "Exit codes"): whether a retry can help decides between 1 and 2.
  */
 @Command(name = "asg", mixinStandardHelpOptions = true, versionProvider = AsgMain.Version.class,
     description = "Aggregate Semantic Grouping: compress a token-embedding table into concept codebooks.",
@@ -17,9 +16,15 @@ import picocli.CommandLine.Command;
         InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
         dev.asg.spark.consume.DecodeCommand.class})
 public final class AsgMain implements Runnable {
+  /** Done, including "already up to date" ({@code --if-exists skip-if-current}). */
   public static final int EXIT_OK = 0;
+  /** A runtime failure (a lost cluster, an unreachable filesystem, out of memory): a retry may help. */
   public static final int EXIT_FAILURE = 1;
+  /** Bad usage or input (one line on stderr naming the flag or file, the value and what is allowed): a retry will
+   * not help until the input changes. */
   public static final int EXIT_USAGE = 2;
+  /** The output exists and the command was not told to replace it: nothing was done. */
+  public static final int EXIT_OUTPUT_EXISTS = 3;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -45,7 +50,7 @@ public final class AsgMain implements Runnable {
       InvalidInputException bad = Failures.findInvalidInput(ex);
       if (bad != null) {
         err.println("asg: error: " + Messages.oneLine(bad.getMessage()));
-        return EXIT_USAGE;
+        return Failures.exitCode(ex);
       }
       err.println("asg: failed: " + Failures.describe(ex));
       err.println("Nothing was committed to the output; the log above and Spark's task log " + taskLog()

@@ -3,6 +3,7 @@ package dev.asg.spark.cli;
 import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
+import dev.asg.common.OutputExistsException;
 
 /**
  * Turns exceptions into what a pipeline operator needs to read. Bad input found on an executor (a NaN in row 7)
@@ -13,6 +14,21 @@ final class Failures {
 
   static InvalidInputException findInvalidInput(Throwable t) {
     return InputBoundary.findInvalidInput(t);
+  }
+
+  /** The exit code a failure ends the process with (see {@link AsgMain}'s constants). */
+  static int exitCode(Throwable t) {
+    InvalidInputException bad = findInvalidInput(t);
+    if (bad == null) {
+      return AsgMain.EXIT_FAILURE;
+    }
+    return bad instanceof OutputExistsException ? AsgMain.EXIT_OUTPUT_EXISTS : AsgMain.EXIT_USAGE;
+  }
+
+  /** The one line a person (or a status file) reads about a failure: the input error, else what failed and why. */
+  static String errorLine(Throwable t) {
+    InvalidInputException bad = findInvalidInput(t);
+    return bad != null ? Messages.oneLine(bad.getMessage()) : describe(t);
   }
 
   static String describe(Throwable t) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.asg.common.InvalidInputException;
+import dev.asg.common.OutputExistsException;
 import org.junit.jupiter.api.Test;
 
 class FailuresTest {
@@ -26,5 +27,19 @@ class FailuresTest {
   @Test
   void findInvalidInput_otherFailure_null() {
     assertNull(Failures.findInvalidInput(new IllegalStateException("executor lost")));
+  }
+
+  @Test
+  void exitCode_eachKindOfFailure_itsDocumentedCode() {
+    assertEquals(AsgMain.EXIT_USAGE, Failures.exitCode(new RuntimeException(new InvalidInputException("bad"))));
+    assertEquals(AsgMain.EXIT_OUTPUT_EXISTS,
+        Failures.exitCode(new RuntimeException(new OutputExistsException("--output o already exists"))));
+    assertEquals(AsgMain.EXIT_FAILURE, Failures.exitCode(new IllegalStateException("executor lost")));
+  }
+
+  @Test
+  void errorLine_multiLineFailure_oneLine() {
+    String line = Failures.errorLine(new IllegalStateException("lost\nmore"));
+    assertEquals(1, line.lines().count(), line);
   }
 }
