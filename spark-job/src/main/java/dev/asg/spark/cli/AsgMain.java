@@ -38,12 +38,18 @@ public final class AsgMain implements Runnable {
     CommandLine cl = new CommandLine(new AsgMain());
     // conf/asg-defaults.properties holds quantize's flags; other commands (evaluate, inspect) have their own
     // defaults, and a same-named key there (seed, vocab) must not leak into them.
-    cl.getSubcommands().get("quantize").setDefaultValueProvider(AsgDefaults.load());
+    // spark.asg.<flag> keys (spark-submit --conf / --properties-file) come before that file, flags before both.
+    SparkConfFlags quantizeDefaults = SparkConfFlags.fromSparkConf(AsgDefaults.load());
+    cl.getSubcommands().get("quantize").setDefaultValueProvider(quantizeDefaults);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
       // One line, like every input error: what is wrong, then where to look.
-      err.println("asg: error: " + Messages.oneLine(ex.getMessage() + "; " + usageHint(ex.getCommandLine())));
+      String from = ex.getArgSpec() == null ? null : quantizeDefaults.sourceOf(ex.getArgSpec());
+      String where = from == null || ex.getCommandLine() != cl.getSubcommands().get("quantize") ? ""
+          : " (the value comes from the Spark configuration key " + from + ")";
+      err.println("asg: error: " + Messages.oneLine(ex.getMessage() + where + "; "
+          + usageHint(ex.getCommandLine())));
       return EXIT_USAGE;
     });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

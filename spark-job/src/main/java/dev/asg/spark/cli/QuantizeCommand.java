@@ -8,6 +8,7 @@ import dev.asg.spark.engine.QuantizeParams;
 import dev.asg.spark.engine.QuantizePlan;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.status.StatusFile;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -124,23 +125,56 @@ public final class QuantizeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int mllibSegments = MllibBaseline.MLLIB_SEGMENTS_DEFAULT;
 
+  @CommandLine.Mixin
+  SchedulerOptions scheduler = new SchedulerOptions();
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    SparkConfFlags.checkAndLog(spec);
+    SchedulerOptions.IfExists ifExists = scheduler.ifExists(overwrite);
     QuantizeParams params = QuantizeParams.builder()
         .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
-        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(overwrite)
+        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
         .checkpointEvery(checkpointEvery).resume(resume)
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
+    Configuration conf = setup.hadoopConf();
+    StatusFile status = scheduler.startStatus(conf, "quantize", output);
+    try {
+      int code = run(params, setup, ifExists, status);
+      if (status != null) {
+        status.succeeded();
+      }
+      return code;
+    } catch (Exception | Error e) {
+      if (status != null) {
+        status.failed(Failures.exitCode(e), Failures.errorLine(e));
+      }
+      throw e;
+    }
+  }
+
+  private int run(QuantizeParams params, SparkOptions.Setup setup, SchedulerOptions.IfExists ifExists,
+      StatusFile status) throws Exception {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     Configuration conf = setup.hadoopConf();
     QuantizePlan plan = QuantizePlan.preflight(params, conf);
     ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
+    if (ifExists == SchedulerOptions.IfExists.SKIP_IF_CURRENT
+        && CurrentCheck.skip(plan, writer, engine, mllibCodebooks, setup, status)) {
+      return AsgMain.EXIT_OK;
+    }
     SparkSession spark = setup.session();
+    if (status != null) {
+      status.applicationId(spark.sparkContext().applicationId());
+    }
     try {
       if (engine.equals("mllib")) {
         // The baseline reads byte-range tables only (no Parquet input, no decoder sections).

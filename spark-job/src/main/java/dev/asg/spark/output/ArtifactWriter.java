@@ -220,6 +220,10 @@ public final class ArtifactWriter {
     return output;
   }
 
+  public FileSystem fileSystem() {
+    return fs;
+  }
+
   public String runId() {
     return runId;
   }
