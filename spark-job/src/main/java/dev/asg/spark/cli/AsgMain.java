@@ -55,8 +55,9 @@ public final class AsgMain implements Runnable {
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       InvalidInputException bad = Failures.findInvalidInput(ex);
       if (bad != null) {
-        err.println("asg: error: " + Messages.oneLine(bad.getMessage()));
-        return Failures.exitCode(ex);
+        int code = Failures.exitCode(ex);
+        err.println((code == EXIT_FAILURE ? "asg: failed: " : "asg: error: ") + Failures.errorLine(ex));
+        return code;
       }
       err.println("asg: failed: " + Failures.describe(ex));
       err.println("Nothing was committed to the output; the log above and Spark's task log " + taskLog()

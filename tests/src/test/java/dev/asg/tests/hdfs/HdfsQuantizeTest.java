@@ -1,5 +1,7 @@
 package dev.asg.tests.hdfs;
 
+import static dev.asg.tests.hdfs.HdfsRuns.asgOk;
+import static dev.asg.tests.hdfs.HdfsRuns.quantize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,18 +9,15 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.onnx.OnnxWriter;
-import dev.asg.spark.cli.AsgMain;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.ParquetTables;
 import dev.asg.tests.TestTables;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * quantize against a real HDFS: every input format read from hdfs://, the artifact written there, with the same
  * digests as the run on local files (the engine reads through the Hadoop API either way; this proves it).
  */
+@Tag("slow")
 class HdfsQuantizeTest {
   @RegisterExtension
   static final MiniHdfs HDFS = new MiniHdfs();
@@ -36,29 +36,8 @@ class HdfsQuantizeTest {
   @TempDir
   Path dir;
 
-  static Manifest asgOk(String... args) {
-    StringWriter err = new StringWriter();
-    int code = AsgMain.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
-    assertEquals(0, code, err.toString());
-    return null;
-  }
-
-  static String[] quantize(String in, String out, String... extra) {
-    List<String> a = new ArrayList<>(List.of("quantize", "--input", in, "--output", out, "--m", "4", "--k", "8",
-        "--iterations", "3", "--master", "local[2]"));
-    a.addAll(List.of(extra));
-    return a.toArray(String[]::new);
-  }
-
   static Manifest localManifest(Path artifact) throws Exception {
     try (InputStream in = Files.newInputStream(artifact.resolve("manifest.json"))) {
-      return Manifest.read(in);
-    }
-  }
-
-  static Manifest hdfsManifest(String artifact) throws Exception {
-    assertTrue(HDFS.exists(artifact + "/_SUCCESS"), "no _SUCCESS in " + artifact);
-    try (InputStream in = HDFS.open(artifact + "/manifest.json")) {
       return Manifest.read(in);
     }
   }
@@ -68,7 +47,7 @@ class HdfsQuantizeTest {
     asgOk(quantize(localIn, localOut.toString()));
     asgOk(quantize(hdfsIn, HDFS.uri("a/" + name)));
     Manifest l = localManifest(localOut);
-    Manifest h = hdfsManifest("a/" + name);
+    Manifest h = HDFS.manifest("a/" + name);
     assertEquals(l.digests, h.digests, name + ": codebook and mapping digests");
     assertEquals(l.source.sha256, h.source.sha256, name + ": source digest");
     assertEquals(l.result.objective, h.result.objective);

@@ -77,6 +77,14 @@ public final class MiniHdfs implements BeforeAllCallback, AfterAllCallback {
     return fs().open(new org.apache.hadoop.fs.Path(uri(path)));
   }
 
+  /** The manifest of a committed artifact at {@code path}; fails the test when _SUCCESS is missing. */
+  public dev.asg.common.artifact.Manifest manifest(String path) throws IOException {
+    org.junit.jupiter.api.Assertions.assertTrue(exists(path + "/_SUCCESS"), "no _SUCCESS in " + uri(path));
+    try (InputStream in = open(path + "/manifest.json")) {
+      return dev.asg.common.artifact.Manifest.read(in);
+    }
+  }
+
   /** Milliseconds the NameNode and DataNode took to come up (for the README's timings). */
   public long startMillis() {
     return startMillis;
