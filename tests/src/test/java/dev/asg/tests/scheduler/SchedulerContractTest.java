@@ -173,6 +173,38 @@ class SchedulerContractTest {
     assertFalse(Files.exists(dir.resolve("out")), "nothing committed");
   }
 
+  @Test
+  void quantize_unreachableNamenode_exit1OneLineAndStatusFailed() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort(); // closed again below: nothing listens there
+    }
+    // Hadoop retries a refused connection 10 times, 1 s apart; the outcome is the same with none.
+    System.setProperty("spark.hadoop.ipc.client.connect.max.retries", "0");
+    try {
+      Run r = asg("quantize", "--input", "hdfs://127.0.0.1:" + port + "/m/t.safetensors", "--output",
+          dir.resolve("out").toString(), "--m", "4", "--status-file", dir.resolve("status.json").toString());
+      assertEquals(AsgMain.EXIT_FAILURE, r.code(), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().startsWith("asg: failed: --input hdfs://127.0.0.1:" + port), r.err());
+      JsonNode s = status();
+      assertEquals(1, s.get("exit_code").asInt());
+      assertTrue(s.get("error").asText().contains("did not answer"), s.toString());
+    } finally {
+      System.clearProperty("spark.hadoop.ipc.client.connect.max.retries");
+    }
+    assertFalse(Files.exists(dir.resolve("out")), "nothing written");
+  }
+
+  @Test
+  void quantize_hdfsUriWithoutHost_exit2() throws Exception {
+    Path in = TestTables.safetensors(dir, "t.safetensors", TABLE, DType.F32);
+    Run r = asg("quantize", "--input", in.toString(), "--output", "hdfs://bad host:8020/a", "--m", "4");
+    assertEquals(AsgMain.EXIT_USAGE, r.code(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("--output hdfs://bad host:8020/a"), r.err());
+  }
+
   private static Manifest manifest(Path out) throws Exception {
     try (var in = Files.newInputStream(out.resolve("manifest.json"))) {
       return Manifest.read(in);
