@@ -14,10 +14,10 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.spark.engine.CheckpointTestHook;
 import dev.asg.spark.output.ArtifactWriter;
 import dev.asg.tests.TestTables;
 import dev.asg.tests.reliability.AsgLauncher;
+import dev.asg.tests.scheduler.CancelLloydJob;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -57,11 +56,6 @@ class HdfsArtifactsTest {
     table = HDFS.put(TestTables.safetensors(dir, "t.safetensors", TABLE, DType.F32), "m/t.safetensors");
   }
 
-  @AfterEach
-  void clearHook() {
-    CheckpointTestHook.set(null);
-  }
-
   private static int asg(StringWriter err, String... args) {
     return AsgMain.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), args);
   }
@@ -82,15 +76,15 @@ class HdfsArtifactsTest {
   @Test
   void resume_runKilledWithCheckpointsOnHdfs_sameDigestsAsUninterrupted() throws Exception {
     asgOk(quantize(table, HDFS.uri("a/full"), "--iterations", "4"));
-    CheckpointTestHook.set(it -> {
-      if (it == 2) {
-        throw new IllegalStateException("killed after iteration 2");
-      }
-    });
+    // The job of iteration 3 is cancelled: the run fails with the checkpoint of iteration 2 on HDFS.
+    CancelLloydJob.arm(3);
     StringWriter err = new StringWriter();
-    assertEquals(AsgMain.EXIT_FAILURE, asg(err, quantize(table, HDFS.uri("a/ck"), "--iterations", "4",
-        "--checkpoint-every", "1")), err.toString());
-    CheckpointTestHook.set(null);
+    try {
+      assertEquals(AsgMain.EXIT_FAILURE, asg(err, quantize(table, HDFS.uri("a/ck"), "--iterations", "4",
+          "--checkpoint-every", "1")), err.toString());
+    } finally {
+      CancelLloydJob.disarm();
+    }
     assertFalse(HDFS.exists("a/ck"), "a killed run commits nothing");
     assertTrue(HDFS.exists("a/ck._ckpt/state-000000002.json"), "checkpoint on HDFS");
     asgOk(quantize(table, HDFS.uri("a/ck"), "--iterations", "4", "--checkpoint-every", "1", "--resume"));

@@ -13,7 +13,6 @@ import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.TensorDecl;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.spark.engine.CheckpointTestHook;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.ParquetTables;
 import dev.asg.tests.TestTables;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,11 +41,6 @@ class SchedulerContractTest {
     float[] data = new float[t.rows() * t.dim()];
     t.fillRows(0, t.rows(), data, 0);
     return data;
-  }
-
-  @AfterEach
-  void clearHook() {
-    CheckpointTestHook.set(null);
   }
 
   record Run(int code, String err) {}
@@ -161,15 +154,18 @@ class SchedulerContractTest {
   @Test
   void quantize_runtimeFailureMidTraining_statusFailedExit1() throws Exception {
     Path in = TestTables.safetensors(dir, "t.safetensors", TABLE, DType.F32);
-    CheckpointTestHook.set(it -> {
-      throw new IllegalStateException("simulated lost executor after iteration " + it);
-    });
-    Run r = asg(quantize(in, dir.resolve("out"), "--checkpoint-every", "1"));
+    CancelLloydJob.arm(2);
+    Run r;
+    try {
+      r = asg(quantize(in, dir.resolve("out")));
+    } finally {
+      CancelLloydJob.disarm();
+    }
     assertEquals(AsgMain.EXIT_FAILURE, r.code(), r.err());
     JsonNode s = status();
     assertEquals("failed", s.get("state").asText());
     assertEquals(1, s.get("exit_code").asInt());
-    assertTrue(s.get("error").asText().contains("simulated lost executor after iteration 1"), s.toString());
+    assertTrue(s.get("error").asText().contains("Lloyd iteration 2"), s.toString());
     assertFalse(Files.exists(dir.resolve("out")), "nothing committed");
   }
 
