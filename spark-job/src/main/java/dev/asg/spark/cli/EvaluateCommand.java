@@ -2,7 +2,7 @@ package dev.asg.spark.cli;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.InputSpec;
 import dev.asg.spark.eval.ArtifactDir;
 import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.spark.eval.EvalInput;
@@ -56,11 +56,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   String tensor;
 
   @Option(names = "--id-col", paramLabel = "COL", description = "Parquet --input: the token id column; default: "
-      + "the manifest's when it was made from Parquet, else " + QuantizeParams.ID_COL_DEFAULT + ".")
+      + "the manifest's when it was made from Parquet, else " + InputSpec.ID_COL_DEFAULT + ".")
   String idCol;
 
   @Option(names = "--vector-col", paramLabel = "COL", description = "Parquet --input: the vector column; default: "
-      + "the manifest's when it was made from Parquet, else " + QuantizeParams.VECTOR_COL_DEFAULT + ".")
+      + "the manifest's when it was made from Parquet, else " + InputSpec.VECTOR_COL_DEFAULT + ".")
   String vectorCol;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + DEFAULT_SAMPLE,

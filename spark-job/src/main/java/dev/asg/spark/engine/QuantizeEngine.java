@@ -1,5 +1,6 @@
 package dev.asg.spark.engine;
 
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Compression;
 import dev.asg.common.artifact.Digests;
@@ -26,7 +27,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -58,51 +58,29 @@ public final class QuantizeEngine {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
   /** Job descriptions the tests count: exactly one job per Lloyd iteration carries this prefix. */
   public static final String LLOYD_JOB_PREFIX = "asg lloyd iteration ";
-  /**
-   * Tests only: called on the driver with the (1-based, absolute) iteration number after each checkpoint is
-   * written, so a test can kill a run at a known point. Null in production.
-   */
-  static volatile IntConsumer afterCheckpointHook;
-
   private final SparkSession spark;
   private final JavaSparkContext jsc;
+  private final QuantizeListener listener;
 
-  public QuantizeEngine(SparkSession spark) {
+  public QuantizeEngine(SparkSession spark, QuantizeListener listener) {
     this.spark = spark;
     this.jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-  }
-
-  /**
-   * Resolves the input table from its header only and checks the parameters against its shape. Needs no
-   * SparkSession, so bad input fails in well under a second, before Spark starts.
-   */
-  public static TableSpec resolve(QuantizeParams p, Configuration conf) {
-    TableSpec spec = TableResolver.resolve(p.input(), p.inputFormat(), p.tensor(), conf);
-    p.validateAgainst(spec.rows(), spec.dim(), spec.uri() + " tensor '" + spec.tensor() + "'");
-    return spec;
-  }
-
-  public QuantizeResult run(QuantizeParams p) {
-    return run(p, resolve(p, hadoopConf()));
-  }
-
-  public QuantizeResult run(QuantizeParams p, TableSpec spec) {
-    return run(p, new ByteRangeTableSource(spec), null);
+    this.listener = listener;
   }
 
   /**
    * Trains on any {@link TableSource}; with a vocabulary (already cut to the table's rows, see
    * {@link RunVocabulary#forRows}) mapping/ gets a token column.
    */
-  public QuantizeResult run(QuantizeParams p, TableSource table, RunVocabulary vocab) {
+  public QuantizeResult run(QuantizeRequest p, TableSource table, RunVocabulary vocab) {
     return run(p, table, vocab, null);
   }
 
   /**
-   * As {@link #run(QuantizeParams, TableSource, RunVocabulary)}; {@code section} names a decoder run's section
+   * As {@link #run(QuantizeRequest, TableSource, RunVocabulary)}; {@code section} names a decoder run's section
    * ("input" or "output"), whose checkpoint lives in {@code <output>._ckpt/<section>/}; null for a single run.
    */
-  public QuantizeResult run(QuantizeParams p, TableSource table, RunVocabulary vocab, String section) {
+  public QuantizeResult run(QuantizeRequest p, TableSource table, RunVocabulary vocab, String section) {
     Timer timer = new Timer();
     Manifest manifest = new Manifest();
     manifest.created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -120,11 +98,11 @@ public final class QuantizeEngine {
 
     Configuration conf = hadoopConf();
 
-    final int m = p.m();
-    final int k = p.k();
+    final int m = p.algorithm().m();
+    final int k = p.algorithm().k();
     final int dim = table.dim();
     final int dsub = dim / m;
-    final CodebookMode mode = p.codebook();
+    final CodebookMode mode = p.algorithm().codebook();
     final int nCodebooks = mode.codebooks(m);
     final long rows = table.rows();
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
@@ -144,42 +122,42 @@ public final class QuantizeEngine {
     checkPrecision(range, valueFp, blocks, table);
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
     FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
-    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.kernel(), valueFp, objectiveFp);
+    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.run().kernel().flagValue(), valueFp, objectiveFp);
 
     // 2. Training sample, if the table has more than k * cap points per codebook (faiss's max_points_per_centroid).
-    long cap = (long) k * p.maxPointsPerCentroid();
+    long cap = (long) k * p.algorithm().maxPointsPerCentroid();
     JavaRDD<TableBlock> training = blocks;
     long trainingPoints = pointsPerCodebook;
     if (pointsPerCodebook > cap) {
       double fraction = (double) cap / pointsPerCodebook;
-      final long seed = p.seed();
+      final long seed = p.algorithm().seed();
       training = blocks.map(b -> b.sample(seed, TokenSampler.SALT_TRAINING, fraction))
           .persist(StorageLevel.MEMORY_ONLY());
       jsc.setJobDescription("asg training sample");
       long sampledRows = training.map(b -> (long) b.rows()).reduce(Long::sum);
       trainingPoints = mode == CodebookMode.SEPARATE ? sampledRows : sampledRows * m;
       LOG.info("training on a deterministic sample of {} of {} points per codebook (--{} {} x --{} {})",
-          trainingPoints, pointsPerCodebook, QuantizeParams.MAX_POINTS_PER_CENTROID, p.maxPointsPerCentroid(),
-          QuantizeParams.K, k);
+          trainingPoints, pointsPerCodebook, KMeansParams.MAX_POINTS_PER_CENTROID, p.algorithm().maxPointsPerCentroid(),
+          KMeansParams.K, k);
       if (trainingPoints < k) {
-        throw new InvalidInputException("--" + QuantizeParams.MAX_POINTS_PER_CENTROID + " "
-            + p.maxPointsPerCentroid() + " leaves " + trainingPoints + " training points for --k " + k
-            + "; raise --" + QuantizeParams.MAX_POINTS_PER_CENTROID);
+        throw new InvalidInputException("--" + KMeansParams.MAX_POINTS_PER_CENTROID + " "
+            + p.algorithm().maxPointsPerCentroid() + " leaves " + trainingPoints + " training points for --k " + k
+            + "; raise --" + KMeansParams.MAX_POINTS_PER_CENTROID);
       }
     }
 
     // 3. Initial centroids on the driver from a small hash sample, or the state of a checkpoint.
-    LloydCheckpoint checkpoint = p.checkpointEvery() > 0 || p.resume()
+    LloydCheckpoint checkpoint = p.run().checkpointEvery() > 0 || p.run().resume()
         ? LloydCheckpoint.open(p, manifest.source, section, conf) : null;
     LloydCheckpoint.State resumed = null;
-    if (p.resume()) {
+    if (p.run().resume()) {
       resumed = checkpoint.load(nCodebooks, k * dsub);
     } else if (checkpoint != null) {
       checkpoint.clear();
     }
     Manifest.Result result = new Manifest.Result();
     result.trainingPoints = trainingPoints;
-    result.kernel = AssignKernels.byName(p.kernel()).name();
+    result.kernel = AssignKernels.byName(p.run().kernel().flagValue()).name();
     result.stoppedBy = "iterations";
     double previousObjective = Double.NaN;
     float[][] centroids;
@@ -193,19 +171,19 @@ public final class QuantizeEngine {
       result.iterationsRun = resumed.iterationsDone;
       if (resumed.converged) {
         result.stoppedBy = "tol";
-        firstIteration = p.iterations();
+        firstIteration = p.algorithm().iterations();
       }
       timer.lap("init");
     } else {
-      centroids = InitialCentroids.compute(blocks, p, dim, pointsPerCodebook);
-      LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.init(),
+      centroids = InitialCentroids.compute(blocks, p.algorithm(), dim, pointsPerCodebook);
+      LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.algorithm().init(),
           timer.lap("init"));
     }
 
     // 4. Lloyd iterations: one job each, all codebooks together. The iteration index stays the absolute one
     // after a resume: CentroidUpdate seeds its splits with it.
     long normSum = 0;
-    if (firstIteration < p.iterations()) {
+    if (firstIteration < p.algorithm().iterations()) {
       jsc.setJobDescription("asg training norms");
       normSum = training.map(b -> BlockTasks.squaredNormSum(b, setup)).reduce(Long::sum);
     }
@@ -221,14 +199,14 @@ public final class QuantizeEngine {
     JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
         ? training.coalesce(timings.slots) : training;
     result.iterationTimings = timings;
-    for (int it = firstIteration; it < p.iterations(); it++) {
+    for (int it = firstIteration; it < p.algorithm().iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
       jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
       LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(), setup))
           .reduce(LloydStats::merge);
       bc.destroy();
-      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.seed(), it);
+      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.algorithm().seed(), it);
       centroids = upd.centroids();
       // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
       double objective = Math.max(0.0, objectiveFp.toDouble(stats.objective() + normSum));
@@ -241,12 +219,12 @@ public final class QuantizeEngine {
       double overhead = timings.add(secs, stats.computeNanos() / 1e9);
       LOG.info(String.format(Locale.ROOT,
           "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s (spark overhead %.1f%%)",
-          it + 1, p.iterations(), objective,
+          it + 1, p.algorithm().iterations(), objective,
           Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
           100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs, 100 * overhead));
       previousObjective = objective;
-      boolean converged = p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol();
-      if (p.checkpointEvery() > 0 && (it + 1) % p.checkpointEvery() == 0) {
+      boolean converged = p.algorithm().tol() > 0 && !Double.isNaN(relChange) && relChange < p.algorithm().tol();
+      if (p.run().checkpointEvery() > 0 && (it + 1) % p.run().checkpointEvery() == 0) {
         LloydCheckpoint.State st = new LloydCheckpoint.State();
         st.iterationsDone = it + 1;
         st.converged = converged;
@@ -255,14 +233,11 @@ public final class QuantizeEngine {
         st.previousObjectiveBits = Double.doubleToRawLongBits(previousObjective);
         st.storeCentroids(centroids);
         checkpoint.save(st);
-        IntConsumer hook = afterCheckpointHook;
-        if (hook != null) {
-          hook.accept(it + 1);
-        }
+        listener.onCheckpoint(section, it + 1);
       }
       if (converged) {
         result.stoppedBy = "tol";
-        LOG.info("stopping: relative objective change {} < --tol {}", relChange, p.tol());
+        LOG.info("stopping: relative objective change {} < --tol {}", relChange, p.algorithm().tol());
         break;
       }
     }
@@ -365,12 +340,12 @@ public final class QuantizeEngine {
     return out;
   }
 
-  private int partitionCount(QuantizeParams p, int tableRows, int dim) {
-    if (p.partitions() > 0) {
-      return Math.min(p.partitions(), tableRows);
+  private int partitionCount(QuantizeRequest p, int tableRows, int dim) {
+    if (p.run().partitions() > 0) {
+      return Math.min(p.run().partitions(), tableRows);
     }
     long floatBytes = (long) tableRows * dim * Float.BYTES;
-    long bySize = (floatBytes + ((long) p.partitionMb() << 20) - 1) / ((long) p.partitionMb() << 20);
+    long bySize = (floatBytes + ((long) p.run().partitionMb() << 20) - 1) / ((long) p.run().partitionMb() << 20);
     int cores = Math.max(1, jsc.defaultParallelism());
     // At least one task per core, and a multiple of the cores so the last wave of tasks is not half idle.
     long n = Math.max(bySize, cores);
