@@ -12,7 +12,7 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.engine.QuantizeJob;
-import dev.asg.spark.engine.ArtifactSchemas;
+import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.engine.QuantizeEngine;
 import dev.asg.spark.engine.QuantizeRequest;
 import java.nio.file.Files;

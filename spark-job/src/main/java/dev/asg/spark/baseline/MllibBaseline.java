@@ -1,15 +1,14 @@
 package dev.asg.spark.baseline;
 
 import dev.asg.common.InvalidInputException;
-import dev.asg.common.artifact.Compression;
-import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
-import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.ArtifactSchemas;
+import dev.asg.spark.output.ArtifactSchemas;
+import dev.asg.spark.engine.FinalPass;
+import dev.asg.spark.engine.MappedBlock;
 import dev.asg.spark.engine.QuantizeJob;
 import dev.asg.spark.engine.QuantizeListener;
 import dev.asg.spark.engine.QuantizePlan;
@@ -19,10 +18,8 @@ import dev.asg.spark.io.HadoopConfSnapshot;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.RowRange;
 import dev.asg.spark.source.TableBlock;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
@@ -198,29 +195,17 @@ public final class MllibBaseline {
     FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     MllibTasks.MapSetup setup = new MllibTasks.MapSetup(mode, m, mOut, k, dsub, energyFp, cosineFp);
     Broadcast<float[][]> bc = jsc.broadcast(centroids);
-    JavaRDD<MllibTasks.Mapped> mapped = blocks.map(b -> MllibTasks.map(b, bc.value(), setup))
+    JavaRDD<MappedBlock> mapped = blocks.map(b -> MllibTasks.map(b, bc.value(), setup))
         .persist(StorageLevel.MEMORY_ONLY());
-    ReconstructionStats recon = null;
-    MessageDigest mappingDigest = Digests.sha256();
-    for (Iterator<MllibTasks.Mapped> it = mapped.toLocalIterator(); it.hasNext(); ) {
-      MllibTasks.Mapped mb = it.next();
-      Digests.updateInts(mappingDigest, mb.conceptIds, 0, mb.conceptIds.length);
-      recon = recon == null ? mb.stats : recon.merge(mb.stats);
-    }
+    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, mOut);
     blocks.unpersist(false);
-    result.relativeMse = recon.relativeMse(energyFp);
-    result.relativeMsePerSegment = recon.relativeMsePerSegment(energyFp);
-    result.meanCosine = recon.meanCosine(cosineFp);
-    manifest.result = result;
-    manifest.compression = Compression.of(rows, dim, m, k, mode);
-    manifest.digests.put("codebook", Digests.ofFloatArrays(centroids));
-    manifest.digests.put("mapping", Digests.hex(mappingDigest));
+    FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, centroids);
     manifest.timingsSeconds.put("final_assignment", secs(a0));
     LOG.info(String.format(Locale.ROOT, "mllib: relative MSE %.6f over %d of %d codebooks, fit %.2f s",
         result.relativeMse, trainCodebooks, all, fitSeconds));
 
     Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows().iterator()),
+    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows(null).iterator()),
         ArtifactSchemas.MAPPING);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
       mapped.unpersist(false);

@@ -2,29 +2,19 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.InvalidInputException;
-import dev.asg.common.artifact.Compression;
-import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.AssignKernels;
-import dev.asg.common.kmeans.CentroidUpdate;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
-import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
-import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
-import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
-import dev.asg.spark.source.ByteRangeTableSource;
+import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.source.TableBlock;
 import dev.asg.spark.source.TableSource;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +23,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -103,10 +92,10 @@ public final class QuantizeEngine {
     final int dim = table.dim();
     final int dsub = dim / m;
     final CodebookMode mode = p.algorithm().codebook();
-    final int nCodebooks = mode.codebooks(m);
     final long rows = table.rows();
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
 
+    listener.onPhase(section, QuantizeListener.READ);
     // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|.
     int partitions = partitionCount(p, table.rows(), dim);
     JavaRDD<TableBlock> blocks = table.blocks(jsc, partitions).persist(StorageLevel.MEMORY_ONLY());
@@ -122,7 +111,8 @@ public final class QuantizeEngine {
     checkPrecision(range, valueFp, blocks, table);
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
     FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
-    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.run().kernel().flagValue(), valueFp, objectiveFp);
+    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.run().kernel().flagValue(), valueFp,
+        objectiveFp);
 
     // 2. Training sample, if the table has more than k * cap points per codebook (faiss's max_points_per_centroid).
     long cap = (long) k * p.algorithm().maxPointsPerCentroid();
@@ -133,120 +123,33 @@ public final class QuantizeEngine {
       final long seed = p.algorithm().seed();
       training = blocks.map(b -> b.sample(seed, TokenSampler.SALT_TRAINING, fraction))
           .persist(StorageLevel.MEMORY_ONLY());
+      listener.onPhase(section, QuantizeListener.SAMPLE);
       jsc.setJobDescription("asg training sample");
       long sampledRows = training.map(b -> (long) b.rows()).reduce(Long::sum);
       trainingPoints = mode == CodebookMode.SEPARATE ? sampledRows : sampledRows * m;
       LOG.info("training on a deterministic sample of {} of {} points per codebook (--{} {} x --{} {})",
-          trainingPoints, pointsPerCodebook, KMeansParams.MAX_POINTS_PER_CENTROID, p.algorithm().maxPointsPerCentroid(),
-          KMeansParams.K, k);
+          trainingPoints, pointsPerCodebook, KMeansParams.MAX_POINTS_PER_CENTROID,
+          p.algorithm().maxPointsPerCentroid(), KMeansParams.K, k);
       if (trainingPoints < k) {
         throw new InvalidInputException("--" + KMeansParams.MAX_POINTS_PER_CENTROID + " "
-            + p.algorithm().maxPointsPerCentroid() + " leaves " + trainingPoints + " training points for --k " + k
-            + "; raise --" + KMeansParams.MAX_POINTS_PER_CENTROID);
+            + p.algorithm().maxPointsPerCentroid() + " leaves " + trainingPoints + " training points for --k "
+            + k + "; raise --" + KMeansParams.MAX_POINTS_PER_CENTROID);
       }
     }
 
-    // 3. Initial centroids on the driver from a small hash sample, or the state of a checkpoint.
-    LloydCheckpoint checkpoint = p.run().checkpointEvery() > 0 || p.run().resume()
-        ? LloydCheckpoint.open(p, manifest.source, section, conf) : null;
-    LloydCheckpoint.State resumed = null;
-    if (p.run().resume()) {
-      resumed = checkpoint.load(nCodebooks, k * dsub);
-    } else if (checkpoint != null) {
-      checkpoint.clear();
-    }
+    // 3-4. Initial centroids (or a checkpoint's state) and the Lloyd iterations.
     Manifest.Result result = new Manifest.Result();
     result.trainingPoints = trainingPoints;
     result.kernel = AssignKernels.byName(p.run().kernel().flagValue()).name();
     result.stoppedBy = "iterations";
-    double previousObjective = Double.NaN;
-    float[][] centroids;
-    int firstIteration = 0;
-    if (resumed != null) {
-      centroids = resumed.decodeCentroids();
-      firstIteration = resumed.iterationsDone;
-      previousObjective = resumed.previousObjective();
-      result.objective.addAll(resumed.objective);
-      result.emptySplits.addAll(resumed.emptySplits);
-      result.iterationsRun = resumed.iterationsDone;
-      if (resumed.converged) {
-        result.stoppedBy = "tol";
-        firstIteration = p.algorithm().iterations();
-      }
-      timer.lap("init");
-    } else {
-      centroids = InitialCentroids.compute(blocks, p.algorithm(), dim, pointsPerCodebook);
-      LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", nCodebooks, k, p.algorithm().init(),
-          timer.lap("init"));
-    }
-
-    // 4. Lloyd iterations: one job each, all codebooks together. The iteration index stays the absolute one
-    // after a resume: CentroidUpdate seeds its splits with it.
-    long normSum = 0;
-    if (firstIteration < p.algorithm().iterations()) {
-      jsc.setJobDescription("asg training norms");
-      normSum = training.map(b -> BlockTasks.squaredNormSum(b, setup)).reduce(Long::sum);
-    }
-    Manifest.IterationTimings timings = new Manifest.IterationTimings();
-    timings.slots = Math.max(1, jsc.defaultParallelism());
-    timings.firstIteration = firstIteration + 1;
-    // Embedded (local[N]) only: one task per slot, each folding several cached blocks into one partial. Every
-    // task's result is the full m * k * dsub sums (3.3 MB at mBERT shape) whatever its share of rows, so more
-    // tasks than slots only add result traffic and scheduling (measured: 6 tasks on 2 cores spent ~4 points more
-    // of each iteration outside our code than 2). In one JVM all cached blocks are local, so coalesce moves no
-    // data. With several executors it would: Spark's coalescer groups by host, not executor, and a task would
-    // fetch other executors' cached blocks every iteration, so there each cached partition stays one task.
-    JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
-        ? training.coalesce(timings.slots) : training;
-    result.iterationTimings = timings;
-    for (int it = firstIteration; it < p.algorithm().iterations(); it++) {
-      long t0 = System.nanoTime();
-      Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
-      jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
-      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(), setup))
-          .reduce(LloydStats::merge);
-      bc.destroy();
-      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.algorithm().seed(), it);
-      centroids = upd.centroids();
-      // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
-      double objective = Math.max(0.0, objectiveFp.toDouble(stats.objective() + normSum));
-      double relChange = Double.isNaN(previousObjective) ? Double.NaN
-          : Math.abs(previousObjective - objective) / Math.max(previousObjective, Double.MIN_NORMAL);
-      result.objective.add(objective);
-      result.emptySplits.add(upd.splits());
-      result.iterationsRun = it + 1;
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double overhead = timings.add(secs, stats.computeNanos() / 1e9);
-      LOG.info(String.format(Locale.ROOT,
-          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s (spark overhead %.1f%%)",
-          it + 1, p.algorithm().iterations(), objective,
-          Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
-          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs, 100 * overhead));
-      previousObjective = objective;
-      boolean converged = p.algorithm().tol() > 0 && !Double.isNaN(relChange) && relChange < p.algorithm().tol();
-      if (p.run().checkpointEvery() > 0 && (it + 1) % p.run().checkpointEvery() == 0) {
-        LloydCheckpoint.State st = new LloydCheckpoint.State();
-        st.iterationsDone = it + 1;
-        st.converged = converged;
-        st.objective.addAll(result.objective);
-        st.emptySplits.addAll(result.emptySplits);
-        st.previousObjectiveBits = Double.doubleToRawLongBits(previousObjective);
-        st.storeCentroids(centroids);
-        checkpoint.save(st);
-        listener.onCheckpoint(section, it + 1);
-      }
-      if (converged) {
-        result.stoppedBy = "tol";
-        LOG.info("stopping: relative objective change {} < --tol {}", relChange, p.algorithm().tol());
-        break;
-      }
-    }
-    timer.lap("lloyd");
+    float[][] centroids = new LloydLoop(jsc, p, section, listener, setup)
+        .train(blocks, training, dim, pointsPerCodebook, manifest.source, conf, timer, result);
     if (training != blocks) {
       training.unpersist(false);
     }
 
     // 5. Final pass over every token.
+    listener.onPhase(section, QuantizeListener.FINAL_ASSIGNMENT);
     final float[][] finalCentroids = centroids;
     Broadcast<PreparedCodebook[]> bcFinal = jsc.broadcast(prepare(finalCentroids, k, dsub));
     Broadcast<float[][]> bcCentroids = jsc.broadcast(finalCentroids);
@@ -255,27 +158,9 @@ public final class QuantizeEngine {
     JavaRDD<MappedBlock> mapped = blocks
         .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), setup, energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
-    // One parallel job computes (and caches) every block's mapping; the reconstruction stats merge exactly.
-    jsc.setJobDescription("asg final assignment");
-    // Fresh copies: merge accumulates into its receiver, which must not be a cached block's stats.
-    ReconstructionStats recon = mapped.map(mb -> new ReconstructionStats(m).merge(mb.stats))
-        .reduce(ReconstructionStats::merge);
-    // Partition order = token order: stream the cached mapping through the digest one partition at a time
-    // (toLocalIterator runs one job per partition, so it must not be what computes them: it would use one core).
-    jsc.setJobDescription("asg mapping digest");
-    MessageDigest mappingDigest = Digests.sha256();
-    for (Iterator<MappedBlock> itr = mapped.toLocalIterator(); itr.hasNext(); ) {
-      MappedBlock mb = itr.next();
-      Digests.updateInts(mappingDigest, mb.conceptIds, 0, mb.conceptIds.length);
-    }
+    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, m);
     blocks.unpersist(false);
-    result.relativeMse = recon.relativeMse(energyFp);
-    result.relativeMsePerSegment = recon.relativeMsePerSegment(energyFp);
-    result.meanCosine = recon.meanCosine(cosineFp);
-    manifest.result = result;
-    manifest.compression = Compression.of(rows, dim, m, k, mode);
-    manifest.digests.put("codebook", Digests.ofFloatArrays(finalCentroids));
-    manifest.digests.put("mapping", Digests.hex(mappingDigest));
+    FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, finalCentroids);
     LOG.info(String.format(Locale.ROOT, "final assignment: relative MSE %.6f, mean cosine %.6f (%.2f s)",
         result.relativeMse, result.meanCosine, timer.lap("final_assignment")));
     manifest.source.sha256 = sourceSha.join();
@@ -283,7 +168,8 @@ public final class QuantizeEngine {
 
     Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, finalCentroids, mode, k, dsub);
     Broadcast<String[]> bcTokens = vocab == null ? null : jsc.broadcast(vocab.tokens());
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mappingRows(mb, bcTokens).iterator()),
+    Dataset<Row> mappingDf = spark.createDataFrame(
+        mapped.flatMap(mb -> mb.rows(bcTokens == null ? null : bcTokens.value()).iterator()),
         bcTokens == null ? ArtifactSchemas.MAPPING : ArtifactSchemas.MAPPING_WITH_TOKEN);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
       mapped.unpersist(false);
@@ -316,20 +202,6 @@ public final class QuantizeEngine {
         + "; exact sums over that range would keep " + Math.max(0, bits) + " bits of a typical value (at least "
         + ValueRange.MIN_BITS + " needed) and the codebooks would be noise; fix or drop that row (a corrupt or "
         + "unscaled value)");
-  }
-
-  private static List<Row> mappingRows(MappedBlock mb, Broadcast<String[]> tokens) {
-    List<Row> out = new ArrayList<>(mb.rows);
-    String[] names = tokens == null ? null : tokens.value();
-    for (int r = 0; r < mb.rows; r++) {
-      Integer[] ids = new Integer[mb.m];
-      for (int i = 0; i < mb.m; i++) {
-        ids[i] = mb.conceptIds[r * mb.m + i];
-      }
-      int t = mb.firstRow + r;
-      out.add(names == null ? RowFactory.create(t, ids) : RowFactory.create(t, ids, names[t]));
-    }
-    return out;
   }
 
   static PreparedCodebook[] prepare(float[][] centroids, int k, int dsub) {
