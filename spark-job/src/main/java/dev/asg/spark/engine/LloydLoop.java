@@ -44,6 +44,8 @@ final class LloydLoop {
   float[][] train(JavaRDD<TableBlock> blocks, JavaRDD<TableBlock> training, int dim, long pointsPerCodebook,
       Manifest.Source source, Configuration conf, Timer timer, Manifest.Result result) {
     KMeansParams a = p.algorithm();
+    // A local, so Spark closures capture the setup and not this loop.
+    final BlockTasks.AssignSetup setup = this.setup;
     final int k = a.k();
     final int dsub = dim / a.m();
     FixedPoint objectiveFp = setup.objectiveFp;
