@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.cli.QuantizeCommand;
 import dev.asg.spark.cli.SparkSessions;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -345,10 +345,10 @@ public final class Bench {
   }
 
   private Manifest quantizeScale(SparkSession spark, Path in, Workload base, int k, int iters) throws Exception {
-    QuantizeParams p = QuantizeParams.builder().input(in.toString()).output(work.resolve("out/scale").toString())
+    QuantizeRequest p = QuantizeRequest.builder().input(in.toString()).output(work.resolve("out/scale").toString())
         .overwrite(true).m(base.m()).k(k).codebook(base.codebook()).iterations(iters).init("random").seed(SEED)
         .build();
-    return QuantizeCommand.quantize(spark, p);
+    return QuantizeJob.run(spark, p);
   }
 
   private List<String> quantizeArgs(Workload w, Path out) {

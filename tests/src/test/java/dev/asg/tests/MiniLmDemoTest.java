@@ -7,8 +7,8 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.fidelity.OutputAgreement;
 import dev.asg.spark.cli.EvaluateCommand;
 import dev.asg.spark.cli.InspectCommand;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.eval.ConceptGroups;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.spark.eval.ModelOptions;
@@ -37,7 +37,7 @@ class MiniLmDemoTest {
     Path out = dir.resolve("minilm-asg");
     SparkSession spark = LocalSpark.start("local[2]");
     try {
-      Manifest m = QuantizeCommand.quantize(spark, QuantizeParams.builder().input(onnx.toString())
+      Manifest m = QuantizeJob.run(spark, QuantizeRequest.builder().input(onnx.toString())
           .output(out.toString()).m(24).k(64).iterations(3).build());
       assertEquals("embeddings.word_embeddings.weight", m.source.tensor);
       assertEquals("onnx", m.source.format);
