@@ -54,7 +54,7 @@ class MiniLmDemoTest {
       assertTrue(e.p5Cosine < e.meanCosine);
       assertTrue(Files.readString(out.resolve("report.md")).contains("recall"));
       // Model-output fidelity: a lossy table moves the sentence vectors, but far less than unrelated vectors.
-      OutputAgreement f = e.modelOutput.agreement;
+      OutputAgreement f = e.modelOutput.agreement();
       assertEquals(200, f.texts());
       assertTrue(f.meanCosine() > 0.3 && f.meanCosine() < 0.99, "model-output mean cosine " + f.meanCosine());
       assertTrue(f.p5Cosine() < f.meanCosine());
