@@ -2,9 +2,9 @@ package dev.asg.spark.cli;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactSections;
 import dev.asg.spark.engine.QuantizeParams;
-import dev.asg.spark.eval.ArtifactDir;
-import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.spark.eval.EvalInput;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.spark.eval.Evaluator;
@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code asg evaluate}: the paper-style quality report of an artifact against its original table. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,

@@ -3,8 +3,8 @@ package dev.asg.spark.cli;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.vocab.Vocabulary;
-import dev.asg.spark.eval.ArtifactDir;
-import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactSections;
 import dev.asg.spark.eval.ConceptGroups;
 import dev.asg.spark.eval.TokenLookup;
 import java.io.PrintWriter;
@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code asg inspect}: which tokens share a word's concept in each segment (the paper's Figure 2). */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
