@@ -66,10 +66,10 @@ class MiniLmDemoTest {
       assertTrue(Files.readString(out.resolve("report.md")).contains("Model-output fidelity"));
 
       ConceptGroups g = InspectCommand.inspect(spark, out.toString(), "father", new int[] {0, 7}, null);
-      assertEquals(2, g.groups.size());
-      for (ConceptGroups.Group group : g.groups) {
-        assertTrue(Arrays.stream(group.tokenIds).anyMatch(t -> t == g.tokenId), "the word is in its own group");
-        assertTrue(group.tokenIds.length > 1, "a concept shared by several tokens");
+      assertEquals(2, g.groups().size());
+      for (ConceptGroups.Group group : g.groups()) {
+        assertTrue(Arrays.stream(group.tokenIds()).anyMatch(t -> t == g.tokenId()), "the word is in its own group");
+        assertTrue(group.tokenIds().length > 1, "a concept shared by several tokens");
       }
     } finally {
       spark.stop();
