@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code asg inspect}: which tokens share a word's concept in each segment (the paper's Figure 2). */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,

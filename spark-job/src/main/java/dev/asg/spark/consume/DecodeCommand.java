@@ -2,8 +2,8 @@ package dev.asg.spark.consume;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.tensor.DType;
-import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
 import dev.asg.common.tensor.SafetensorsWriter;
+import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
 import dev.asg.spark.artifact.ArtifactSections;
 import dev.asg.spark.artifact.LoadedArtifact;
 import dev.asg.spark.cli.SparkOptions;
@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code asg decode}: the ASG reconstruction as a dense table, or patched into a copy of the source checkpoint so

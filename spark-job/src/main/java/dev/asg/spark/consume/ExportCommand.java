@@ -3,8 +3,8 @@ package dev.asg.spark.consume;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.asg.common.artifact.Manifest;
-import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
 import dev.asg.common.tensor.SafetensorsWriter;
+import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
 import dev.asg.spark.artifact.ArtifactDir;
 import dev.asg.spark.artifact.ArtifactSections;
 import dev.asg.spark.artifact.LoadedArtifact;
@@ -19,9 +19,9 @@ import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code asg export}: an artifact as ONE safetensors file that PyTorch (or the {@code safetensors} package, or
