@@ -1,24 +1,18 @@
 package dev.asg.spark.cli;
 
-import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.baseline.MllibBaseline;
-import dev.asg.spark.engine.LloydCheckpoint;
-import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
-import dev.asg.spark.engine.QuantizePlan;
-import dev.asg.spark.engine.QuantizeResult;
-import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeListener;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.status.StatusFile;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code asg quantize}: train the codebooks and write the artifact directory. */
+/** {@code asg quantize}: parses the flags into a {@link QuantizeRequest} and runs {@link QuantizeJob}. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train ASG codebooks on an embedding table and write codebook/, mapping/ and manifest.json.")
 public final class QuantizeCommand implements Callable<Integer> {
@@ -135,7 +129,7 @@ public final class QuantizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     SparkConfFlags.checkAndLog(spec);
     SchedulerOptions.IfExists ifExists = scheduler.ifExists(overwrite);
-    QuantizeParams params = QuantizeParams.builder()
+    QuantizeRequest params = QuantizeRequest.builder()
         .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
         .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
@@ -160,15 +154,13 @@ public final class QuantizeCommand implements Callable<Integer> {
     }
   }
 
-  private int run(QuantizeParams params, SparkOptions.Setup setup, SchedulerOptions.IfExists ifExists,
+  private int run(QuantizeRequest params, SparkOptions.Setup setup, SchedulerOptions.IfExists ifExists,
       StatusFile status) throws Exception {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
-    Configuration conf = setup.hadoopConf();
-    QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
+    QuantizeJob.Preflight preflight = QuantizeJob.preflight(params, setup.hadoopConf());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     if (ifExists == SchedulerOptions.IfExists.SKIP_IF_CURRENT
-        && CurrentCheck.skip(plan, writer, engine, mllibCodebooks, setup, status)) {
+        && CurrentCheck.skip(preflight.plan(), preflight.writer(), engine, mllibCodebooks, setup, status)) {
       return AsgMain.EXIT_OK;
     }
     SparkSession spark = setup.session();
@@ -176,61 +168,14 @@ public final class QuantizeCommand implements Callable<Integer> {
       status.applicationId(spark.sparkContext().applicationId());
     }
     try {
-      if (engine.equals("mllib")) {
-        // The baseline reads byte-range tables only (no Parquet input, no decoder sections).
-        QuantizeResult result = MllibBaseline.run(spark, params, QuantizeEngine.resolve(params, conf),
-            mllibCodebooks);
-        try {
-          writer.write(result);
-        } finally {
-          result.release();
-        }
-        return AsgMain.EXIT_OK;
+      if (engine.equals(MllibBaseline.ENGINE_MLLIB)) {
+        MllibBaseline.run(spark, preflight, mllibCodebooks);
+      } else {
+        QuantizeJob.run(spark, preflight, status == null ? QuantizeListener.NONE : status);
       }
-      execute(spark, plan, writer);
       return AsgMain.EXIT_OK;
     } finally {
       spark.stop();
     }
-  }
-
-  /**
-   * The whole quantize run inside an existing SparkSession (tests, notebooks): checks the input and output,
-   * trains, writes atomically. Returns the manifest that was written.
-   */
-  public static Manifest quantize(SparkSession spark, QuantizeParams params)
-      throws Exception {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
-    return execute(spark, plan, writer);
-  }
-
-  /**
-   * Opens the plan (checks a Parquet table), trains each section and writes: the single layout, or input/ and
-   * output/ under one top-level manifest for a decoder. Returns the manifest written at the top level.
-   */
-  static Manifest execute(SparkSession spark, QuantizePlan plan, ArtifactWriter writer) throws Exception {
-    plan.open(spark);
-    QuantizeEngine engine = new QuantizeEngine(spark);
-    if (!plan.decoder()) {
-      QuantizePlan.Section s = plan.sections().get(0);
-      QuantizeResult result = engine.run(s.params(), s.table(), s.vocab(), null);
-      try {
-        writer.write(result);
-      } finally {
-        result.release();
-      }
-      LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
-      return result.manifest();
-    }
-    Manifest top = plan.topManifest(spark);
-    List<String> names = plan.sections().stream().map(QuantizePlan.Section::name).collect(Collectors.toList());
-    writer.writeSections(top, names, name -> {
-      QuantizePlan.Section s = plan.sections().get(names.indexOf(name));
-      return engine.run(s.params(), s.table(), s.vocab(), name);
-    });
-    LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
-    return top;
   }
 }

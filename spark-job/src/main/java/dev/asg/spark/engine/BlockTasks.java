@@ -7,7 +7,6 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
-import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.Collections;
@@ -103,16 +102,10 @@ final class BlockTasks {
     return BlockAssigner.squaredNormSum(b.data(), b.rows(), s.m, b.dim() / s.m, s.objectiveFp);
   }
 
-  /** The final assignment of a block: global ConceptIDs (i*k + j when separate) and reconstruction stats. */
+  /** The final assignment of a block: see {@link FinalPass#map}. */
   static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, AssignSetup s,
       FixedPoint energyFp, FixedPoint cosineFp) {
-    int n = b.rows();
-    int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
-    float[] score = scoreScratch(n * s.m);
-    s.assigner(codebooks).assign(b.data(), n, idx, score);
-    ReconstructionStats rs = new ReconstructionStats(s.m);
-    rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);
-    s.mode.toConceptIds(idx, n, s.m, s.k);
-    return new MappedBlock(b.firstRow(), n, s.m, idx, rs);
+    return FinalPass.map(b.firstRow(), b.data(), b.rows(), b.dim(), s.assigner(codebooks), centroids, s.mode, s.k,
+        energyFp, cosineFp, scoreScratch(b.rows() * s.m));
   }
 }

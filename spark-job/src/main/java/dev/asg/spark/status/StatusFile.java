@@ -5,6 +5,7 @@ import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
+import dev.asg.spark.engine.QuantizeListener;
 import dev.asg.spark.output.ArtifactWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * (a location we cannot write is bad input, found before Spark starts); later failures are logged and the run goes
  * on, since a training run should not die because a dashboard file could not be updated.
  */
-public final class StatusFile {
+public final class StatusFile implements QuantizeListener {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
   public static final String FLAG = "--status-file";
 
@@ -101,14 +102,14 @@ public final class StatusFile {
     update();
   }
 
-  /** The run (of {@code section}, null for a single run) entered {@code phase}. */
+  @Override
   public synchronized void onPhase(String section, String phase) {
     status.section = section;
     status.phase = phase;
     update();
   }
 
-  /** Lloyd iteration {@code iteration} of {@code iterations} finished with this objective. */
+  @Override
   public synchronized void onIteration(String section, int iteration, int iterations, double objective,
       double seconds) {
     status.section = section;

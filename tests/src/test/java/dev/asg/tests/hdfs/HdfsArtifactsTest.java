@@ -104,6 +104,7 @@ class HdfsArtifactsTest {
     }
     assertEquals("succeeded", s.get("state").asText(), s.toString());
     assertEquals(0, s.get("exit_code").asInt());
+    assertEquals(3, s.get("iteration").asInt(), s.toString());
     assertEquals(1, HDFS.fs().listStatus(new org.apache.hadoop.fs.Path(HDFS.uri("status"))).length,
         "no temporary files left next to it");
     StringWriter err = new StringWriter();

@@ -73,6 +73,9 @@ class SchedulerContractTest {
     assertEquals("succeeded", s.get("state").asText());
     assertEquals(0, s.get("exit_code").asInt());
     assertTrue(s.get("application_id").asText("").startsWith("local-"), s.toString());
+    assertEquals(2, s.get("iteration").asInt(), "the engine's listener reported every iteration: " + s);
+    assertEquals(2, s.get("iterations").asInt());
+    assertTrue(s.get("objective").asDouble() > 0, s.toString());
     byte[] manifest = Files.readAllBytes(out.resolve("manifest.json"));
 
     Run again = asg(quantize(in, out, "--if-exists", "skip-if-current", "--partitions", "3"));
