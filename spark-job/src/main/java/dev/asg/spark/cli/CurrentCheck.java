@@ -1,14 +1,17 @@
 package dev.asg.spark.cli;
 
+import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizePlan;
 import dev.asg.spark.engine.ToolVersion;
 import dev.asg.spark.output.ArtifactWriter;
 import dev.asg.spark.output.UpToDate;
 import dev.asg.spark.source.ByteRangeTableSource;
+import dev.asg.spark.source.ParquetTableSource;
 import dev.asg.spark.source.TableSource;
 import dev.asg.spark.status.StatusFile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -34,16 +37,16 @@ final class CurrentCheck {
       SparkOptions.Setup setup, StatusFile status) throws Exception {
     Configuration conf = setup.hadoopConf();
     Map<String, Object> params = plan.params().asMap();
-    if (!engine.equals(dev.asg.spark.baseline.MllibBaseline.ENGINE_DEFAULT)) {
-      params.put(dev.asg.spark.baseline.MllibBaseline.ENGINE, engine);
-      params.put(dev.asg.spark.baseline.MllibBaseline.MLLIB_SEGMENTS, mllibCodebooks);
+    if (!engine.equals(MllibBaseline.ENGINE_DEFAULT)) {
+      params.put(MllibBaseline.ENGINE, engine);
+      params.put(MllibBaseline.MLLIB_SEGMENTS, mllibCodebooks);
     }
     boolean parquet = plan.sections().stream().anyMatch(s -> s.table() == null);
     SparkSession[] started = new SparkSession[1];
     List<UpToDate.Source> sources = new ArrayList<>();
     for (QuantizePlan.Section s : plan.sections()) {
       String section = plan.decoder() ? s.name() : null;
-      String sha256Of = parquet ? dev.asg.spark.source.ParquetTableSource.SHA256_OF : ByteRangeTableSource.SHA256_OF;
+      String sha256Of = parquet ? ParquetTableSource.SHA256_OF : ByteRangeTableSource.SHA256_OF;
       sources.add(new UpToDate.Source(section, sha256Of, () -> {
         TableSource t = s.table();
         if (t == null) {
@@ -61,7 +64,7 @@ final class CurrentCheck {
     double secs = (System.nanoTime() - t0) / 1e9;
     if (stale == null) {
       String why = writer.output() + " is up to date (same source SHA-256, parameters and tool version)";
-      LOG.info("{}; nothing to do ({} s to check)", why, String.format(java.util.Locale.ROOT, "%.1f", secs));
+      LOG.info("{}; nothing to do ({} s to check)", why, String.format(Locale.ROOT, "%.1f", secs));
       if (status != null) {
         status.skipped(why);
       }

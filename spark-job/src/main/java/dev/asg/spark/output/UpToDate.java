@@ -2,6 +2,9 @@ package dev.asg.spark.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.KMeansParams;
+import dev.asg.spark.baseline.MllibBaseline;
+import dev.asg.spark.engine.InputSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -23,9 +26,10 @@ public final class UpToDate {
    * output: the SHA-256 identifies the table), how the work is split (partitions, partition-mb, kernel: results
    * are bit-identical, see README), and how the run behaves (overwrite, checkpoint-every, resume).
    */
-  public static final List<String> RESULT_PARAMS = List.of("tensor", "output-tensor", "id-col", "vector-col",
-      "vocab", "m", "k", "codebook", "init", "init-points-per-centroid", "iterations", "tol",
-      "max-points-per-centroid", "seed", "engine", "mllib-segments");
+  public static final List<String> RESULT_PARAMS = List.of(InputSpec.TENSOR, InputSpec.OUTPUT_TENSOR,
+      InputSpec.ID_COL, InputSpec.VECTOR_COL, InputSpec.VOCAB, KMeansParams.M, KMeansParams.K, KMeansParams.CODEBOOK,
+      KMeansParams.INIT, KMeansParams.INIT_POINTS_PER_CENTROID, KMeansParams.ITERATIONS, KMeansParams.TOL,
+      KMeansParams.MAX_POINTS_PER_CENTROID, KMeansParams.SEED, MllibBaseline.ENGINE, MllibBaseline.MLLIB_SEGMENTS);
 
   /**
    * One table the run trains on.
