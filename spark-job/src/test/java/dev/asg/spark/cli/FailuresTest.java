@@ -3,6 +3,7 @@ package dev.asg.spark.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.OutputExistsException;
@@ -35,6 +36,18 @@ class FailuresTest {
     assertEquals(AsgMain.EXIT_OUTPUT_EXISTS,
         Failures.exitCode(new RuntimeException(new OutputExistsException("--output o already exists"))));
     assertEquals(AsgMain.EXIT_FAILURE, Failures.exitCode(new IllegalStateException("executor lost")));
+  }
+
+  @Test
+  void exitCode_inputUnreadableBecauseNobodyAnswered_runtimeFailureWithAdvice() {
+    InvalidInputException down = new InvalidInputException("--input hdfs://nn:8020/m: cannot read",
+        new java.net.ConnectException("Connection refused"));
+    assertEquals(AsgMain.EXIT_FAILURE, Failures.exitCode(down));
+    String line = Failures.errorLine(down);
+    assertTrue(line.startsWith("--input hdfs://nn:8020/m") && line.contains("did not answer"), line);
+    InvalidInputException unknownHost = new InvalidInputException("--input hdfs://typo/m: cannot read",
+        new java.net.UnknownHostException("typo"));
+    assertEquals(AsgMain.EXIT_USAGE, Failures.exitCode(unknownHost), "a host that does not exist is input");
   }
 
   @Test
