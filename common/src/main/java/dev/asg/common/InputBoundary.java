@@ -79,6 +79,23 @@ public final class InputBoundary {
     return null;
   }
 
+  /**
+   * True when {@code t} was caused by a connection that was refused, had no route, or timed out: the name resolved
+   * but nobody answered, so the filesystem is down rather than the input wrong (an unknown host is bad input).
+   */
+  public static boolean unreachable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.NoRouteToHostException
+          || c instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
+  }
+
   /** The innermost cause's type and the first line of its message, escaped and capped. */
   public static String describe(Throwable t) {
     Throwable root = t;

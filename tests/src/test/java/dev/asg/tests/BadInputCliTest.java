@@ -108,11 +108,11 @@ class BadInputCliTest {
   }
 
   @Test
-  void quantize_existingOutput_exit2AndUntouched() throws Exception {
+  void quantize_existingOutput_exit3AndUntouched() throws Exception {
     Files.createDirectories(out);
     Files.writeString(out.resolve("manifest.json"), "old");
     Run r = asg(quantize("--m", "4", "--k", "4"));
-    assertEquals(2, r.code, r.err);
+    assertEquals(3, r.code, r.err);
     assertTrue(r.err.contains("already exists") && r.err.contains("--overwrite"), r.err);
     assertEquals("old", Files.readString(out.resolve("manifest.json")));
   }

@@ -7,9 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code bin/asg} and of {@code spark-submit --class dev.asg.spark.cli.AsgMain}. Exit codes: 0 ok,
- * 2 bad usage or input (one line on stderr naming the flag or file, the value and what is allowed), 1 a runtime
- * failure.
+ * Entry point of {@code bin/asg} and of {@code spark-submit --class dev.asg.spark.cli.AsgMain}. The exit codes are a
+ * contract with schedulers (README, "Exit codes"): whether a retry can help decides between 1 and 2.
  */
 @Command(name = "asg", mixinStandardHelpOptions = true, versionProvider = AsgMain.Version.class,
     description = "Aggregate Semantic Grouping: compress a token-embedding table into concept codebooks.",
@@ -17,9 +16,15 @@ import picocli.CommandLine.Command;
         InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
         dev.asg.spark.consume.DecodeCommand.class})
 public final class AsgMain implements Runnable {
+  /** Done, including "already up to date" ({@code --if-exists skip-if-current}). */
   public static final int EXIT_OK = 0;
+  /** A runtime failure (a lost cluster, an unreachable filesystem, out of memory): a retry may help. */
   public static final int EXIT_FAILURE = 1;
+  /** Bad usage or input (one line on stderr naming the flag or file, the value and what is allowed): a retry will
+   * not help until the input changes. */
   public static final int EXIT_USAGE = 2;
+  /** The output exists and the command was not told to replace it: nothing was done. */
+  public static final int EXIT_OUTPUT_EXISTS = 3;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -33,19 +38,26 @@ public final class AsgMain implements Runnable {
     CommandLine cl = new CommandLine(new AsgMain());
     // conf/asg-defaults.properties holds quantize's flags; other commands (evaluate, inspect) have their own
     // defaults, and a same-named key there (seed, vocab) must not leak into them.
-    cl.getSubcommands().get("quantize").setDefaultValueProvider(AsgDefaults.load());
+    // spark.asg.<flag> keys (spark-submit --conf / --properties-file) come before that file, flags before both.
+    SparkConfFlags quantizeDefaults = SparkConfFlags.fromSparkConf(AsgDefaults.load());
+    cl.getSubcommands().get("quantize").setDefaultValueProvider(quantizeDefaults);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler((ex, a) -> {
       // One line, like every input error: what is wrong, then where to look.
-      err.println("asg: error: " + Messages.oneLine(ex.getMessage() + "; " + usageHint(ex.getCommandLine())));
+      String from = ex.getArgSpec() == null ? null : quantizeDefaults.sourceOf(ex.getArgSpec());
+      String where = from == null || ex.getCommandLine() != cl.getSubcommands().get("quantize") ? ""
+          : " (the value comes from the Spark configuration key " + from + ")";
+      err.println("asg: error: " + Messages.oneLine(ex.getMessage() + where + "; "
+          + usageHint(ex.getCommandLine())));
       return EXIT_USAGE;
     });
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       InvalidInputException bad = Failures.findInvalidInput(ex);
       if (bad != null) {
-        err.println("asg: error: " + Messages.oneLine(bad.getMessage()));
-        return EXIT_USAGE;
+        int code = Failures.exitCode(ex);
+        err.println((code == EXIT_FAILURE ? "asg: failed: " : "asg: error: ") + Failures.errorLine(ex));
+        return code;
       }
       err.println("asg: failed: " + Failures.describe(ex));
       err.println("Nothing was committed to the output; the log above and Spark's task log " + taskLog()

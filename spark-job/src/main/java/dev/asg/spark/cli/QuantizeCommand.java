@@ -4,11 +4,13 @@ import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizeJob;
 import dev.asg.spark.engine.QuantizeListener;
 import dev.asg.spark.engine.QuantizeRequest;
+import dev.asg.spark.status.StatusFile;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code asg quantize}: parses the flags into a {@link QuantizeRequest} and runs {@link QuantizeJob}. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
@@ -117,26 +119,59 @@ public final class QuantizeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int mllibSegments = MllibBaseline.MLLIB_SEGMENTS_DEFAULT;
 
+  @CommandLine.Mixin
+  SchedulerOptions scheduler = new SchedulerOptions();
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    SparkConfFlags.checkAndLog(spec);
+    SchedulerOptions.IfExists ifExists = scheduler.ifExists(overwrite);
     QuantizeRequest params = QuantizeRequest.builder()
         .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
-        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(overwrite)
+        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
         .checkpointEvery(checkpointEvery).resume(resume)
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
+    Configuration conf = setup.hadoopConf();
+    StatusFile status = scheduler.startStatus(conf, "quantize", output);
+    try {
+      int code = run(params, setup, ifExists, status);
+      if (status != null) {
+        status.succeeded();
+      }
+      return code;
+    } catch (Exception | Error e) {
+      if (status != null) {
+        status.failed(Failures.exitCode(e), Failures.errorLine(e));
+      }
+      throw e;
+    }
+  }
+
+  private int run(QuantizeRequest params, SparkOptions.Setup setup, SchedulerOptions.IfExists ifExists,
+      StatusFile status) throws Exception {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     QuantizeJob.Preflight preflight = QuantizeJob.preflight(params, setup.hadoopConf());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
+    if (ifExists == SchedulerOptions.IfExists.SKIP_IF_CURRENT
+        && CurrentCheck.skip(preflight.plan(), preflight.writer(), engine, mllibCodebooks, setup, status)) {
+      return AsgMain.EXIT_OK;
+    }
     SparkSession spark = setup.session();
+    if (status != null) {
+      status.applicationId(spark.sparkContext().applicationId());
+    }
     try {
       if (engine.equals(MllibBaseline.ENGINE_MLLIB)) {
         MllibBaseline.run(spark, preflight, mllibCodebooks);
       } else {
-        QuantizeJob.run(spark, preflight, QuantizeListener.NONE);
+        QuantizeJob.run(spark, preflight, status == null ? QuantizeListener.NONE : status);
       }
       return AsgMain.EXIT_OK;
     } finally {

@@ -75,7 +75,7 @@ public final class SynthCommand implements Callable<Integer> {
     DType t = parseDtype(dtype);
     PlantedTable.Mode mode = parseMode(planted);
     if (Files.exists(output) && !overwrite) {
-      throw new InvalidInputException("--output " + output + " already exists; pass --overwrite to replace it");
+      throw new dev.asg.common.OutputExistsException("--output " + output + " already exists; pass --overwrite to replace it");
     }
     Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
     new PlantedTable(rows, dim, m, k, noise, seed, mode).writeSafetensors(tmp, t, tensor);

@@ -3,6 +3,7 @@ package dev.asg.spark.consume;
 import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
+import dev.asg.common.OutputExistsException;
 import dev.asg.spark.io.RealPaths;
 import dev.asg.spark.output.ArtifactWriter;
 import dev.asg.spark.output.AtomicReplace;
@@ -64,7 +65,7 @@ public final class OutputTarget {
       }
     }
     if (fs.exists(out) && !overwrite) {
-      throw new InvalidInputException("--output " + Messages.quote(output) + " already exists; pass --overwrite "
+      throw new OutputExistsException("--output " + Messages.quote(output) + " already exists; pass --overwrite "
           + "to replace it (the old one stays intact until the new one is complete) or choose another path");
     }
     if (fs.exists(out)) {

@@ -3,6 +3,7 @@ package dev.asg.spark.output;
 import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
+import dev.asg.common.OutputExistsException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.RealPaths;
@@ -126,7 +127,7 @@ public final class ArtifactWriter {
     }
     if (fs.exists(out)) {
       if (!overwrite) {
-        throw new InvalidInputException(flag + " already exists; pass --overwrite to replace it "
+        throw new OutputExistsException(flag + " already exists; pass --overwrite to replace it "
             + "(the old artifact stays intact until the new one is complete) or choose another path");
       }
       if (!fs.getFileStatus(out).isDirectory()) {
@@ -217,6 +218,10 @@ public final class ArtifactWriter {
 
   public Path output() {
     return output;
+  }
+
+  public FileSystem fileSystem() {
+    return fs;
   }
 
   public String runId() {

@@ -37,9 +37,13 @@ class ExportDecodeBadInputTest {
 
   /** Runs the command, expects exit 2 with one line containing {@code fragment}, and no change in {@code tmp}. */
   private void refused(String fragment, String... args) throws Exception {
+    refused(2, fragment, args);
+  }
+
+  private void refused(int exit, String fragment, String... args) throws Exception {
     List<String> before = listing();
     MiniLmConsumerFixture.Run r = asg(args);
-    assertEquals(2, r.exit(), () -> String.join(" ", args) + ": " + r.err());
+    assertEquals(exit, r.exit(), () -> String.join(" ", args) + ": " + r.err());
     List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), () -> "one line expected: " + r.err());
     assertTrue(lines.get(0).contains(fragment), () -> "'" + fragment + "' not in: " + lines.get(0));
@@ -178,10 +182,10 @@ class ExportDecodeBadInputTest {
   }
 
   @Test
-  void export_existingOutputWithoutOverwrite_exit2AndUntouched() throws Exception {
+  void export_existingOutputWithoutOverwrite_exit3AndUntouched() throws Exception {
     Path out = tmp.resolve("keep.safetensors");
     Files.writeString(out, "earlier export");
-    refused("already exists", "export", "--artifacts", fx.separate.toString(), "--output", out.toString());
+    refused(3, "already exists", "export", "--artifacts", fx.separate.toString(), "--output", out.toString());
     assertArrayEquals("earlier export".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(out));
   }
 

@@ -12,7 +12,7 @@ import java.util.List;
  * file. The launcher builds the shaded jar itself when it is missing; under {@code mvn verify} the spark-job
  * module is packaged before the tests module runs, so the jar is there and current.
  */
-final class AsgLauncher {
+public final class AsgLauncher {
   private AsgLauncher() {}
 
   /** The repository root: the first ancestor of the working directory holding spark-job/bin/asg. */
@@ -27,7 +27,7 @@ final class AsgLauncher {
   }
 
   /** Starts {@code bin/asg <args>} with stdout and stderr appended to {@code log}. */
-  static Process start(Path log, List<String> args) throws IOException {
+  public static Process start(Path log, List<String> args) throws IOException {
     return start(log, args, java.util.Map.of());
   }
 
@@ -64,7 +64,7 @@ final class AsgLauncher {
   }
 
   /** The last {@code lines} lines of a log, for failure messages. */
-  static String tail(Path log, int lines) {
+  public static String tail(Path log, int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
