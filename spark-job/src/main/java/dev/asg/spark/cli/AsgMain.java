@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Aggregate Semantic Grouping: compress a token-embedding table into concept codebooks.",
     subcommands = {QuantizeCommand.class, SynthCommand.class, EvaluateCommand.class,
         InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
-        dev.asg.spark.consume.DecodeCommand.class})
+        dev.asg.spark.consume.DecodeCommand.class, EncodeCommand.class})
 public final class AsgMain implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;

@@ -104,6 +104,11 @@ public final class QuantizeCommand implements Callable<Integer> {
       + "(it must belong to the same parameters and input); results equal an uninterrupted run's.")
   boolean resume;
 
+  @Option(names = "--init-from", paramLabel = "DIR",
+      description = "Start Lloyd from this artifact's centroids instead of seeding (same m, k, D and codebook "
+          + "mode), so a retrain keeps its ConceptIDs; the manifest counts the tokens that changed.")
+  String initFrom;
+
   @CommandLine.Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
@@ -125,12 +130,16 @@ public final class QuantizeCommand implements Callable<Integer> {
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
-        .checkpointEvery(checkpointEvery).resume(resume)
+        .checkpointEvery(checkpointEvery).resume(resume).initFrom(initFrom)
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     QuantizeJob.Preflight preflight = QuantizeJob.preflight(params, setup.hadoopConf());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
+    if (initFrom != null && engine.equals(MllibBaseline.ENGINE_MLLIB)) {
+      throw new dev.asg.common.InvalidInputException("--init-from applies to --engine asg only; the mllib "
+          + "baseline always seeds its own centroids");
+    }
     SparkSession spark = setup.session();
     try {
       if (engine.equals(MllibBaseline.ENGINE_MLLIB)) {

@@ -44,6 +44,8 @@ final class LloydLoop {
   float[][] train(JavaRDD<TableBlock> blocks, JavaRDD<TableBlock> training, int dim, long pointsPerCodebook,
       Manifest.Source source, Configuration conf, Timer timer, Manifest.Result result) {
     KMeansParams a = p.algorithm();
+    // A local, so Spark closures capture the setup and not this loop.
+    final BlockTasks.AssignSetup setup = this.setup;
     final int k = a.k();
     final int dsub = dim / a.m();
     FixedPoint objectiveFp = setup.objectiveFp;
@@ -73,6 +75,10 @@ final class LloydLoop {
         firstIteration = a.iterations();
       }
       timer.lap("init");
+    } else if (p.initFrom() != null) {
+      centroids = WarmStart.centroids(p, dim, source.uri, conf);
+      LOG.info("started {} codebook(s) of {} centroids from --{} {} ({} s)", a.codebooks(), k,
+          QuantizeRequest.INIT_FROM, p.initFrom(), timer.lap("init"));
     } else {
       centroids = InitialCentroids.compute(blocks, a, dim, pointsPerCodebook);
       LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", a.codebooks(), k,
