@@ -1,6 +1,7 @@
 package dev.asg.common;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -10,9 +11,11 @@ import java.util.stream.Collectors;
 public final class FlagChecks {
   private FlagChecks() {}
 
-  /** A flag value that parses to one of a fixed set of choices. */
+  /** A flag value that parses to one of a fixed set of choices: by default the enum constant's name in lower case. */
   public interface Choice {
-    String flagValue();
+    default String flagValue() {
+      return ((Enum<?>) this).name().toLowerCase(Locale.ROOT);
+    }
   }
 
   public static void checkRange(String key, long v, long min, long max, String what) {

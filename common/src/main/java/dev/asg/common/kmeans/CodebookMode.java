@@ -9,7 +9,6 @@ public enum CodebookMode implements dev.asg.common.FlagChecks.Choice {
   /** One codebook for all segments, trained on every row's m sub-vectors pooled; ConceptID = j. */
   SHARED;
 
-  @Override
   public String flagValue() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -6,7 +6,6 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.engine.FinalPass;
 import dev.asg.spark.engine.MappedBlock;
 import dev.asg.spark.engine.QuantizeJob;
@@ -15,6 +14,7 @@ import dev.asg.spark.engine.QuantizePlan;
 import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.RowRange;
 import dev.asg.spark.source.TableBlock;
@@ -153,7 +153,8 @@ public final class MllibBaseline {
       trainingPoints = df.count();
       long f0 = System.nanoTime();
       jsc.setJobDescription("mllib kmeans codebook " + codebook);
-      KMeansModel model = new KMeans().setK(k).setMaxIter(p.algorithm().iterations()).setTol(0.0).setSeed(p.algorithm().seed())
+      KMeansModel model = new KMeans().setK(k).setMaxIter(p.algorithm().iterations()).setTol(0.0)
+          .setSeed(p.algorithm().seed())
           .setInitMode("random").setFeaturesCol("features").fit(df);
       double s = secs(f0);
       fitSeconds += s;

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code asg evaluate}: the paper-style quality report of an artifact against its original table. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,

@@ -6,9 +6,9 @@ import dev.asg.spark.engine.QuantizeListener;
 import dev.asg.spark.engine.QuantizeRequest;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code asg quantize}: parses the flags into a {@link QuantizeRequest} and runs {@link QuantizeJob}. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,

@@ -22,7 +22,7 @@ public final class FinalPass {
   /**
    * The ConceptIDs of {@code nRows} row-major rows against frozen codebooks: {@code ids[r*m + i]}, i*k + j when
    * separate. The same kernel and tie rule (lowest centroid index) as training, so encoding a training row gives
-   * its mapping/ entry; for encoding new rows and model transforms.
+   * its mapping/ entry.
    */
   public static int[] encode(BlockAssigner assigner, CodebookMode mode, int k, float[] rows, int nRows) {
     int n = nRows * assigner.m();

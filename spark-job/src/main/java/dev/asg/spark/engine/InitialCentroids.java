@@ -1,8 +1,8 @@
 package dev.asg.spark.engine;
 
-import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.kmeans.KMeansPlusPlus;
 import dev.asg.common.kmeans.RandomInit;
 import dev.asg.common.kmeans.TokenSampler;

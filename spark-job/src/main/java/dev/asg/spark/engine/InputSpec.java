@@ -38,11 +38,6 @@ public record InputSpec(String uri, InputFormat format, String tensor, String ou
   public enum InputFormat implements FlagChecks.Choice {
     AUTO, SAFETENSORS, ONNX, NPY, PARQUET;
 
-    @Override
-    public String flagValue() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-
     /** Parses {@code --input-format}'s value; a bad one fails naming the flag and the allowed values. */
     public static InputFormat parse(String v) {
       return FlagChecks.parse(InputFormat.class, INPUT_FORMAT, v);

@@ -1,12 +1,12 @@
 package dev.asg.spark.engine;
 
-import dev.asg.common.kmeans.KMeansParams;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.KMeansParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -21,7 +21,7 @@ public final class MappedBlock implements Serializable {
     this.stats = stats;
   }
 
-  /** codebook/'s mapping rows of this block; {@code tokens} (or null) names every token id. */
+  /** mapping/'s rows for this block; {@code tokens} (or null) names every token id. */
   public java.util.List<org.apache.spark.sql.Row> rows(String[] tokens) {
     return dev.asg.spark.output.ArtifactSchemas.mappingRows(firstRow, rows, m, conceptIds, tokens);
   }

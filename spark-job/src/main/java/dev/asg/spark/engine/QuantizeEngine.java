@@ -1,11 +1,11 @@
 package dev.asg.spark.engine;
 
-import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;

@@ -10,7 +10,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The library entry point of a quantize run: checks the input and output, trains every section, writes the
- * artifact atomically and removes the checkpoint. The CLI, notebooks, tests and Spark ML wrappers all call
+ * artifact atomically and removes the checkpoint. The CLI, notebooks and tests all call
  * {@link #run(SparkSession, QuantizeRequest)}.
  */
 public final class QuantizeJob {

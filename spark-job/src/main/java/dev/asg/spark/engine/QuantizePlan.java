@@ -93,7 +93,8 @@ public final class QuantizePlan {
       }
       if (p.input().outputTensor() != null) {
         throw new InvalidInputException("--" + InputSpec.OUTPUT_TENSOR + " " + p.input().outputTensor()
-            + " does not apply to the Parquet table " + p.input().uri() + "; it needs a safetensors or ONNX model file");
+            + " does not apply to the Parquet table " + p.input().uri()
+            + "; it needs a safetensors or ONNX model file");
       }
       sections.add(new Section(INPUT, p, null, vocab));
       if (p.initFrom() != null) {
@@ -153,8 +154,9 @@ public final class QuantizePlan {
   public void open(SparkSession spark) {
     for (Section s : sections) {
       if (s.table == null) {
-        ParquetTableSource t = ParquetTableSource.open(spark, params.input().uri(), params.input().idCol(), params.input().vectorCol());
-        params.algorithm().validateAgainst(t.rows(), t.dim(), params.input().uri() + " column '" + params.input().vectorCol() + "'");
+        InputSpec in = params.input();
+        ParquetTableSource t = ParquetTableSource.open(spark, in.uri(), in.idCol(), in.vectorCol());
+        params.algorithm().validateAgainst(t.rows(), t.dim(), in.uri() + " column '" + in.vectorCol() + "'");
         WarmStart.check(params, t.dim(), t.describe(), false, spark.sparkContext().hadoopConfiguration());
         s.table = t;
         s.vocab = vocabFile == null ? null : vocabFile.forRows(t.rows());

@@ -73,34 +73,6 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
     return p;
   }
 
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.input = input.uri();
-    b.inputFormat = input.format().flagValue();
-    b.tensor = input.tensor();
-    b.outputTensor = input.outputTensor();
-    b.idCol = input.idCol();
-    b.vectorCol = input.vectorCol();
-    b.vocab = input.vocab();
-    b.output = run.output();
-    b.overwrite = run.overwrite();
-    b.m = algorithm.m();
-    b.k = algorithm.k();
-    b.codebook = algorithm.codebook();
-    b.init = algorithm.init().flagValue();
-    b.initPointsPerCentroid = algorithm.initPointsPerCentroid();
-    b.iterations = algorithm.iterations();
-    b.tol = algorithm.tol();
-    b.maxPointsPerCentroid = algorithm.maxPointsPerCentroid();
-    b.seed = algorithm.seed();
-    b.partitions = run.partitions();
-    b.partitionMb = run.partitionMb();
-    b.kernel = run.kernel().flagValue();
-    b.checkpointEvery = run.checkpointEvery();
-    b.resume = run.resume();
-    return b;
-  }
-
   /**
    * Flag values by name, starting from the defaults; {@link #build()} validates them record by record. Enum flags
    * are kept as given and parsed in build(), so their error names the flag and the value typed.

@@ -37,11 +37,6 @@ public record RunOptions(String output, boolean overwrite, int partitions, int p
   public enum Kernel implements FlagChecks.Choice {
     AUTO, VECTOR, SCALAR;
 
-    @Override
-    public String flagValue() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-
     /** Parses {@code --kernel}'s value; a bad one fails naming the flag and the allowed values. */
     public static Kernel parse(String v) {
       return FlagChecks.parse(Kernel.class, KERNEL, v);

@@ -2,8 +2,8 @@ package dev.asg.spark.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.common.kmeans.KMeansParams;
+import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.InputSpec;
 import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.engine.RunOptions;
