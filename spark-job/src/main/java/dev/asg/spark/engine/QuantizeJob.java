@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The library entry point of a quantize run: checks the input and output, trains every section, writes the
  * artifact atomically and removes the checkpoint. The CLI, notebooks and tests all call
- * {@link #run(SparkSession, QuantizeRequest)}.
+ * {@link #run(SparkSession, QuantizeRequest)}; the Spark ML estimator calls {@link #train}.
  */
 public final class QuantizeJob {
   private QuantizeJob() {}
