@@ -236,7 +236,7 @@ class ProductQuantizerTest {
   }
 
   @Test
-  void transform_nullVector_errorNamesTheRowId() {
+  void transformAndFit_nullVector_errorNamesTheRowId() {
     StructType schema = new StructType().add("token_id", DataTypes.IntegerType)
         .add("embedding", DataTypes.createArrayType(DataTypes.FloatType));
     Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create(0, new Float[D]),
@@ -244,6 +244,10 @@ class ProductQuantizerTest {
     Exception e = assertThrows(Exception.class, () -> model.transform(df.filter("token_id = 7")).collectAsList());
     String all = causes(e);
     assertTrue(all.contains("column 'embedding' of token_id 7 is null"), all);
+    // fit checks the table first, as quantize checks a Parquet table: the message names the id too.
+    Dataset<Row> withNull = floats().filter("token_id <> 7").union(df.filter("token_id = 7"));
+    Exception f = assertThrows(Exception.class, () -> estimator().fit(withNull));
+    assertTrue(f.getMessage().contains("embedding is null for token_id 7"), f.getMessage());
   }
 
   @Test

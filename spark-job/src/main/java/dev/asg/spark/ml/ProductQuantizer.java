@@ -25,7 +25,7 @@ import org.apache.spark.sql.types.StructType;
  * as {@code asg quantize}, so the same table as a DataFrame or as a file gives the same manifest digests.
  */
 public final class ProductQuantizer extends Estimator<ProductQuantizerModel>
-    implements ProductQuantizerParams, DefaultParamsWritable {
+    implements ProductQuantizerParams<ProductQuantizer>, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   static final String NAME = "ProductQuantizer";
   /** manifest.params.output of a fit: nothing is written until the model is saved (which records its path). */
@@ -52,22 +52,6 @@ public final class ProductQuantizer extends Estimator<ProductQuantizerModel>
   @Override
   public PqParams pq() {
     return pq;
-  }
-
-  public ProductQuantizer setInputCol(String v) {
-    return (ProductQuantizer) set(inputCol(), v);
-  }
-
-  public ProductQuantizer setIdCol(String v) {
-    return (ProductQuantizer) set(idCol(), v);
-  }
-
-  public ProductQuantizer setOutputCol(String v) {
-    return (ProductQuantizer) set(outputCol(), v);
-  }
-
-  public ProductQuantizer setReconstructedCol(String v) {
-    return (ProductQuantizer) set(reconstructedCol(), v);
   }
 
   public ProductQuantizer setM(int v) {

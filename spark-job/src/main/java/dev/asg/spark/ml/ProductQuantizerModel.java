@@ -27,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
  * metadata/, so the CLI and the Python loader read it; {@link #load} reads a CLI artifact too.
  */
 public final class ProductQuantizerModel extends Model<ProductQuantizerModel>
-    implements ProductQuantizerParams, MLWritable {
+    implements ProductQuantizerParams<ProductQuantizerModel>, MLWritable {
   private static final long serialVersionUID = 1L;
   static final String NAME = "ProductQuantizerModel";
 
@@ -55,22 +55,6 @@ public final class ProductQuantizerModel extends Model<ProductQuantizerModel>
   @Override
   public PqParams pq() {
     return pq;
-  }
-
-  public ProductQuantizerModel setInputCol(String v) {
-    return (ProductQuantizerModel) set(inputCol(), v);
-  }
-
-  public ProductQuantizerModel setIdCol(String v) {
-    return (ProductQuantizerModel) set(idCol(), v);
-  }
-
-  public ProductQuantizerModel setOutputCol(String v) {
-    return (ProductQuantizerModel) set(outputCol(), v);
-  }
-
-  public ProductQuantizerModel setReconstructedCol(String v) {
-    return (ProductQuantizerModel) set(reconstructedCol(), v);
   }
 
   ModelData data() {

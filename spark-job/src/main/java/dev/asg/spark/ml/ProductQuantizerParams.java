@@ -9,9 +9,10 @@ import org.apache.spark.ml.param.Params;
 /**
  * One public method per Param, shared by the estimator and its model: Spark finds Params by reflection over public
  * no-argument methods returning a Param (default methods included), and without one a Param can neither be set by
- * name nor saved. Setters stay in each class, which return their own type.
+ * name nor saved. The column setters both stages have are here too, returning the stage's own type {@code S}.
  */
-public interface ProductQuantizerParams extends Params {
+@SuppressWarnings("unchecked")
+public interface ProductQuantizerParams<S extends ProductQuantizerParams<S>> extends Params {
   /** The stage's Param objects (parent = the stage). */
   PqParams pq();
 
@@ -61,6 +62,22 @@ public interface ProductQuantizerParams extends Params {
 
   default IntParam maxPointsPerCentroid() {
     return pq().maxPointsPerCentroid;
+  }
+
+  default S setInputCol(String v) {
+    return (S) set(inputCol(), v);
+  }
+
+  default S setIdCol(String v) {
+    return (S) set(idCol(), v);
+  }
+
+  default S setOutputCol(String v) {
+    return (S) set(outputCol(), v);
+  }
+
+  default S setReconstructedCol(String v) {
+    return (S) set(reconstructedCol(), v);
   }
 
   default String getInputCol() {
