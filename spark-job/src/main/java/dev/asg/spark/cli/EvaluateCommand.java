@@ -2,9 +2,9 @@ package dev.asg.spark.cli;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactSections;
 import dev.asg.spark.engine.InputSpec;
-import dev.asg.spark.eval.ArtifactDir;
-import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.spark.eval.EvalInput;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.spark.eval.Evaluator;

@@ -3,6 +3,7 @@ package dev.asg.spark.eval;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
+import dev.asg.spark.artifact.ArtifactDir;
 import dev.asg.spark.engine.InputSpec;
 import dev.asg.spark.io.TableResolver;
 import dev.asg.spark.source.ByteRangeTableSource;

@@ -129,9 +129,9 @@ class EvaluateEndToEndTest {
       for (long c : n) {
         sq += (double) c * c;
       }
-      assertEquals(4 * sq / ((double) COARSE_V * COARSE_V), ev.clusterSizes[i].imbalance, 1e-12);
-      assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[i].max);
-      assertEquals(Arrays.stream(n).min().orElseThrow(), ev.clusterSizes[i].min);
+      assertEquals(4 * sq / ((double) COARSE_V * COARSE_V), ev.clusterSizes[i].imbalance(), 1e-12);
+      assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[i].max());
+      assertEquals(Arrays.stream(n).min().orElseThrow(), ev.clusterSizes[i].min());
     }
     assertEquals(4.0 / COARSE_V, ev.compression.ratio, 1e-15, "k/V for separate codebooks (Appendix B)");
     assertTrue(ev.compressionMatchesManifest());
@@ -167,7 +167,7 @@ class EvaluateEndToEndTest {
         n[id]++;
       }
     }
-    assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[0].max);
+    assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[0].max());
     assertEquals(6.0 * (D / M) / ((double) COARSE_V * D), ev.compression.ratio, 1e-15,
         "k*D/m / V*D for one shared codebook (Appendix C)");
   }
