@@ -5,7 +5,8 @@ import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.PreparedCodebook;
-import dev.asg.spark.eval.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.LoadedArtifact;
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -34,10 +35,14 @@ public final class FrozenArtifact {
     try {
       return new FrozenArtifact(flag, uri, ArtifactDir.open(uri, conf));
     } catch (InvalidInputException e) {
-      // The loader speaks of --artifacts, the flag of evaluate and export.
-      throw flag.equals("artifacts") ? e : new InvalidInputException(e.getMessage().replaceAll(
-          "(?<![\\w-])--artifacts\\b", "--" + flag), e);
+      throw renamed(flag, e);
     }
+  }
+
+  /** The loader speaks of --artifacts, the flag of evaluate and export; here the artifact came by {@code flag}. */
+  private static InvalidInputException renamed(String flag, InvalidInputException e) {
+    return flag.equals("artifacts") ? e : new InvalidInputException(e.getMessage().replaceAll(
+        "(?<![\\w-])--artifacts\\b", "--" + flag), e);
   }
 
   public String uri() {
@@ -68,19 +73,21 @@ public final class FrozenArtifact {
     return dir.shared() ? CodebookMode.SHARED : CodebookMode.SEPARATE;
   }
 
-  /** The codebook as (codebooks * k) x dsub floats, row-major by ConceptID. */
-  public float[] codebook(SparkSession spark) {
-    return dir.readCodebook(spark);
+  /**
+   * Reads the codebook ((codebooks * k) x dsub floats by ConceptID) and the mapping (V x m ConceptIDs), checked
+   * against the manifest's digests: exit 2 on a mismatch, naming this artifact's flag.
+   */
+  public LoadedArtifact load(SparkSession spark) {
+    try {
+      return LoadedArtifact.load(spark, dir);
+    } catch (InvalidInputException e) {
+      throw renamed(flag, e);
+    }
   }
 
-  /** The codebook split into one array of k * dsub floats per codebook, as the engine holds centroids. */
+  /** The codebook of {@link #load} split into one array of k * dsub floats per codebook, as the engine holds them. */
   public float[][] centroids(SparkSession spark) {
-    return split(codebook(spark), dir.shared() ? 1 : dir.m(), dir.k() * dir.dsub());
-  }
-
-  /** The mapping as V x m ConceptIDs, row t = token t. */
-  public int[] mapping(SparkSession spark) {
-    return dir.readMapping(spark);
+    return split(load(spark).codebook(), dir.codebooks(), dir.k() * dir.dsub());
   }
 
   /** mapping/'s token strings, or null when it has no token column. */

@@ -58,7 +58,7 @@ final class WarmStart {
     int m = a.m();
     int oldRows = a.rows();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<int[]> old = jsc.broadcast(a.mapping(spark));
+    Broadcast<int[]> old = jsc.broadcast(a.load(spark).mapping());
     jsc.setJobDescription("asg changes against --init-from");
     long changed = result.mapping().javaRDD().filter(r -> changed(r, old.value(), oldRows, m)).count();
     old.destroy();

@@ -43,7 +43,8 @@ record ModelData(Manifest manifest, int m, int k, int dim, CodebookMode mode, fl
   /** A committed artifact directory (the CLI's or a saved model's), read through the artifact loader. */
   static ModelData read(SparkSession spark, String path) {
     FrozenArtifact a = FrozenArtifact.open("artifacts", path, spark.sparkContext().hadoopConfiguration());
-    return new ModelData(a.manifest(), a.m(), a.k(), a.dim(), a.mode(), a.codebook(spark), a.mapping(spark),
+    dev.asg.spark.artifact.LoadedArtifact loaded = a.load(spark);
+    return new ModelData(a.manifest(), a.m(), a.k(), a.dim(), a.mode(), loaded.codebook(), loaded.mapping(),
         a.tokens(spark));
   }
 
