@@ -5,7 +5,6 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.spark.engine.FrozenArtifact;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.output.ArtifactSchemas;
-import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * @param tokens mapping/'s token strings, or null
  */
 record ModelData(Manifest manifest, int m, int k, int dim, CodebookMode mode, float[] codebook, int[] mapping,
-    String[] tokens) implements Serializable {
+    String[] tokens) {
 
   int rows() {
     return mapping.length / m;
