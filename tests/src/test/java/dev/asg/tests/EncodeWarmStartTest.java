@@ -108,7 +108,7 @@ class EncodeWarmStartTest {
   }
 
   @Test
-  void encode_trainingTable_reproducesMappingAndCodebook() throws Exception {
+  void encode_trainingTable_reproducesMappingAndEvaluates() throws Exception {
     Path out = dir.resolve("enc-same");
     String[] io = run(AsgMain.EXIT_OK, "encode", "--artifacts", base.toString(), "--input", table.toString(),
         "--output", out.toString());
@@ -121,6 +121,8 @@ class EncodeWarmStartTest {
     assertEquals(Manifest.BasedOn.ENCODE, enc.manifest.basedOn.how);
     assertEquals(base.toString(), enc.manifest.basedOn.artifacts);
     assertEquals(baseArt.manifest.digests, enc.manifest.basedOn.digests);
+    // A complete artifact: evaluate reads it (and its source) like quantize's.
+    run(AsgMain.EXIT_OK, "evaluate", "--artifacts", out.toString(), "--sample", "50");
   }
 
   @Test
