@@ -21,7 +21,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "tool", "tool_version", "spark_version", "created", "source", "params",
-    "result", "compression", "digests", "timings_s", "sections", "evaluation"})
+    "result", "compression", "digests", "based_on", "timings_s", "sections", "evaluation"})
 public final class Manifest {
   public static final int FORMAT_VERSION = 1;
 
@@ -52,6 +52,9 @@ public final class Manifest {
   /** "codebook" and "mapping": see {@link Digests}. */
   @JsonProperty("digests")
   public Map<String, String> digests = new LinkedHashMap<>();
+  /** Set when the codebooks came from another artifact ({@code asg encode}, {@code quantize --init-from}). */
+  @JsonProperty("based_on")
+  public BasedOn basedOn;
   @JsonProperty("timings_s")
   public Map<String, Double> timingsSeconds = new LinkedHashMap<>();
   /**
@@ -110,6 +113,32 @@ public final class Manifest {
     /** "flag" (--vocab) or "auto" (found next to the model). */
     @JsonProperty("found_by")
     public String foundBy;
+  }
+
+  /**
+   * The artifact this one's codebooks came from: frozen ({@code asg encode}) or as Lloyd's starting point
+   * ({@code quantize --init-from}), with how many tokens' ConceptIDs changed against its mapping.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static final class BasedOn {
+    public static final String ENCODE = "encode";
+    public static final String INIT_FROM = "init-from";
+
+    /** The other artifact's directory, as given. */
+    @JsonProperty("artifacts")
+    public String artifacts;
+    /** {@link #ENCODE} (its codebooks, unchanged) or {@link #INIT_FROM} (its centroids started Lloyd). */
+    @JsonProperty("how")
+    public String how;
+    /** The other artifact's digests, identifying the exact codebooks and mapping. */
+    @JsonProperty("digests")
+    public Map<String, String> digests;
+    /** init-from: tokens present in both mappings (ids below both V), compared row by row. */
+    @JsonProperty("tokens_compared")
+    public Long tokensCompared;
+    /** init-from: of those, tokens whose ConceptIDs differ in at least one segment. */
+    @JsonProperty("tokens_changed")
+    public Long tokensChanged;
   }
 
   /** One artifact set of a decoder run, as summarised in the top-level manifest. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Aggregate Semantic Grouping: compress a token-embedding table into concept codebooks.",
     subcommands = {QuantizeCommand.class, SynthCommand.class, EvaluateCommand.class,
         InspectCommand.class, dev.asg.spark.consume.ExportCommand.class,
-        dev.asg.spark.consume.DecodeCommand.class})
+        dev.asg.spark.consume.DecodeCommand.class, EncodeCommand.class})
 public final class AsgMain implements Runnable {
   /** Done, including "already up to date" ({@code --if-exists skip-if-current}). */
   public static final int EXIT_OK = 0;

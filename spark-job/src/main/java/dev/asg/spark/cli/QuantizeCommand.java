@@ -1,5 +1,6 @@
 package dev.asg.spark.cli;
 
+import dev.asg.common.InvalidInputException;
 import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.QuantizeJob;
 import dev.asg.spark.engine.QuantizeListener;
@@ -106,6 +107,11 @@ public final class QuantizeCommand implements Callable<Integer> {
       + "(it must belong to the same parameters and input); results equal an uninterrupted run's.")
   boolean resume;
 
+  @Option(names = "--init-from", paramLabel = "DIR",
+      description = "Start Lloyd from this artifact's centroids instead of seeding (same m, k, D and codebook "
+          + "mode), so a retrain keeps its ConceptIDs; the manifest counts the tokens that changed.")
+  String initFrom;
+
   @CommandLine.Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
@@ -135,7 +141,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
         .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
-        .checkpointEvery(checkpointEvery).resume(resume)
+        .checkpointEvery(checkpointEvery).resume(resume).initFrom(initFrom)
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
     Configuration conf = setup.hadoopConf();
@@ -159,6 +165,10 @@ public final class QuantizeCommand implements Callable<Integer> {
     // Everything that can be checked from headers and the output location is checked before Spark starts.
     QuantizeJob.Preflight preflight = QuantizeJob.preflight(params, setup.hadoopConf());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
+    if (initFrom != null && engine.equals(MllibBaseline.ENGINE_MLLIB)) {
+      throw new InvalidInputException("--init-from applies to --engine asg only; the mllib "
+          + "baseline always seeds its own centroids");
+    }
     if (ifExists == SchedulerOptions.IfExists.SKIP_IF_CURRENT
         && CurrentCheck.skip(preflight.plan(), preflight.writer(), engine, mllibCodebooks, setup, status)) {
       return AsgMain.EXIT_OK;

@@ -75,6 +75,10 @@ final class LloydLoop {
         firstIteration = a.iterations();
       }
       timer.lap("init");
+    } else if (p.initFrom() != null) {
+      centroids = WarmStart.centroids(p, dim, source.uri, conf);
+      LOG.info("started {} codebook(s) of {} centroids from --{} {} ({} s)", a.codebooks(), k,
+          QuantizeRequest.INIT_FROM, p.initFrom(), timer.lap("init"));
     } else {
       centroids = InitialCentroids.compute(blocks, a, dim, pointsPerCodebook);
       LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", a.codebooks(), k,

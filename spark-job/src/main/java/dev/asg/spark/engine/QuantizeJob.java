@@ -2,6 +2,7 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.source.TableSource;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -10,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The library entry point of a quantize run: checks the input and output, trains every section, writes the
  * artifact atomically and removes the checkpoint. The CLI, notebooks and tests all call
- * {@link #run(SparkSession, QuantizeRequest)}.
+ * {@link #run(SparkSession, QuantizeRequest)}; the Spark ML estimator calls {@link #train}.
  */
 public final class QuantizeJob {
   private QuantizeJob() {}
@@ -54,6 +55,7 @@ public final class QuantizeJob {
     if (!plan.decoder()) {
       QuantizePlan.Section s = plan.sections().get(0);
       QuantizeResult result = engine.run(s.params(), s.table(), s.vocab(), null);
+      WarmStart.recordChanges(spark, s.params(), result);
       written = write(writer, result, listener);
     } else {
       written = plan.topManifest(spark);
@@ -65,6 +67,17 @@ public final class QuantizeJob {
     }
     LloydCheckpoint.deleteAfterCommit(plan.params().run().output(), conf);
     return written;
+  }
+
+  /**
+   * Trains {@code request} on a table already open in Spark (the Spark ML estimator's DataFrame) through the same
+   * plan and engine as {@link #run}, without writing anything: the caller owns the result and must
+   * {@link QuantizeResult#release()} it.
+   */
+  public static QuantizeResult train(SparkSession spark, QuantizeRequest request, TableSource table,
+      QuantizeListener listener) {
+    QuantizePlan.Section s = QuantizePlan.ofTable(request, table).sections().get(0);
+    return new QuantizeEngine(spark, listener).run(s.params(), s.table(), s.vocab(), null);
   }
 
   /** Writes a single-section result and releases its cached data; returns its manifest. */

@@ -97,6 +97,10 @@ public final class QuantizePlan {
             + "; it needs a safetensors or ONNX model file");
       }
       sections.add(new Section(INPUT, p, null, vocab));
+      if (p.initFrom() != null) {
+        // The table's D is known only once Spark reads it (open); the artifact itself is checked now.
+        FrozenArtifact.open(QuantizeRequest.INIT_FROM, p.initFrom(), conf);
+      }
       return new QuantizePlan(p, fmt, vocab, sections, List.of());
     }
     TableSpec in = resolve(p, conf);
@@ -120,8 +124,19 @@ public final class QuantizePlan {
       sections.add(new Section(OUTPUT, po, new ByteRangeTableSource(out), vocab == null ? null
           : vocab.forRows(out.rows())));
     }
+    WarmStart.check(p, in.dim(), in.uri() + " tensor '" + in.tensor() + "'", sections.size() > 1, conf);
     return new QuantizePlan(p, fmt, vocab, Collections.unmodifiableList(sections),
         TableResolver.shardPaths(p.input().uri(), conf));
+  }
+
+  /**
+   * A plan over a table already open in Spark (a DataFrame): one section, no vocabulary, checked against the
+   * parameters like a file's. The Spark ML estimator's way into the same engine as the CLI.
+   */
+  public static QuantizePlan ofTable(QuantizeRequest p, TableSource table) {
+    p.algorithm().validateAgainst(table.rows(), table.dim(), table.describe());
+    return new QuantizePlan(p, table.manifestSource().format, null,
+        List.of(new Section(INPUT, p, table, null)), List.of());
   }
 
   /**
@@ -142,6 +157,7 @@ public final class QuantizePlan {
         InputSpec in = params.input();
         ParquetTableSource t = ParquetTableSource.open(spark, in.uri(), in.idCol(), in.vectorCol());
         params.algorithm().validateAgainst(t.rows(), t.dim(), in.uri() + " column '" + in.vectorCol() + "'");
+        WarmStart.check(params, t.dim(), t.describe(), false, spark.sparkContext().hadoopConfiguration());
         s.table = t;
         s.vocab = vocabFile == null ? null : vocabFile.forRows(t.rows());
       }

@@ -10,13 +10,25 @@ import java.util.Map;
  * One quantize run: the k-means problem, what it reads and how it runs, each validated by its own record. The CLI,
  * notebooks and tests build one with {@link #builder()} (flag values as strings, parsed with the CLI's messages);
  * {@link QuantizeJob#run} runs it.
+ *
+ * @param initFrom an artifact whose centroids start Lloyd instead of seeding ({@code --init-from}, see
+ *     {@link WarmStart}), so a retrain on a slightly changed table keeps its ConceptIDs; null to seed
  */
-public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOptions run) implements Serializable {
+public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOptions run, String initFrom)
+    implements Serializable {
+  public static final String INIT_FROM = "init-from";
 
   public QuantizeRequest {
     java.util.Objects.requireNonNull(algorithm, "algorithm");
     java.util.Objects.requireNonNull(input, "input");
     java.util.Objects.requireNonNull(run, "run");
+    dev.asg.common.FlagChecks.require(initFrom == null || !initFrom.isBlank(), "--" + INIT_FROM
+        + " must name the artifact directory of an earlier 'asg quantize' run");
+  }
+
+  /** A run that seeds its centroids (no {@code --init-from}). */
+  public QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOptions run) {
+    this(algorithm, input, run, null);
   }
 
   public static Builder builder() {
@@ -25,7 +37,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
 
   /** The same request reading {@code tensor} instead (a decoder run's output section). */
   public QuantizeRequest withTensor(String tensor) {
-    return new QuantizeRequest(algorithm, input.withTensor(tensor), run);
+    return new QuantizeRequest(algorithm, input.withTensor(tensor), run, initFrom);
   }
 
   /** Every parameter by its key, for manifest.params; the order and value strings are part of the artifact. */
@@ -47,6 +59,10 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
     p.put(KMeansParams.TOL, algorithm.tol());
     p.put(KMeansParams.MAX_POINTS_PER_CENTROID, algorithm.maxPointsPerCentroid());
     p.put(KMeansParams.SEED, algorithm.seed());
+    if (initFrom != null) {
+      // Only when set, so the params of every seeded run (and their comparison by schedulers) stay as they were.
+      p.put(INIT_FROM, initFrom);
+    }
     p.put(RunOptions.PARTITIONS, run.partitions());
     p.put(RunOptions.PARTITION_MB, run.partitionMb());
     p.put(RunOptions.KERNEL, run.kernel().flagValue());
@@ -86,6 +102,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
     private String kernel = RunOptions.KERNEL_DEFAULT.flagValue();
     private int checkpointEvery = RunOptions.CHECKPOINT_EVERY_DEFAULT;
     private boolean resume;
+    private String initFrom;
 
     public Builder input(String v) {
       input = v;
@@ -210,6 +227,12 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
       return this;
     }
 
+    /** {@code --init-from}: an artifact to start Lloyd from, or null to seed. */
+    public Builder initFrom(String v) {
+      initFrom = v;
+      return this;
+    }
+
     /** Validates everything that does not need the table; the first bad flag fails with a one-line message. */
     public QuantizeRequest build() {
       // The two required flags first, as the CLI's usage line lists them.
@@ -223,7 +246,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
           checkpointEvery, resume);
       InputSpec in = new InputSpec(input, InputSpec.InputFormat.parse(inputFormat), tensor, outputTensor, idCol,
           vectorCol, vocab);
-      return new QuantizeRequest(algorithm, in, run);
+      return new QuantizeRequest(algorithm, in, run, initFrom);
     }
   }
 }

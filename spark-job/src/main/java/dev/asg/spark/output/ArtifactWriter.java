@@ -230,12 +230,26 @@ public final class ArtifactWriter {
 
   /** Writes codebook/, mapping/, manifest.json and _SUCCESS to the temporary directory, then commits. */
   public void write(QuantizeResult result) throws IOException {
+    write(result, null);
+  }
+
+  /** Writes more files into an artifact before its manifest.json and _SUCCESS (a Spark ML model's metadata/). */
+  @FunctionalInterface
+  public interface Extra {
+    void writeInto(Path dir) throws IOException;
+  }
+
+  /** As {@link #write(QuantizeResult)}, with {@code extra} (or null) written into the same atomic commit. */
+  public void write(QuantizeResult result, Extra extra) throws IOException {
     try {
       mkdirs(tmp);
       writeText(new Path(tmp, MARKER), "run " + runId + " started " + Instant.now() + "\n");
       long t0 = System.nanoTime();
       result.codebook().write().parquet(new Path(tmp, "codebook").toString());
       result.mapping().write().parquet(new Path(tmp, "mapping").toString());
+      if (extra != null) {
+        extra.writeInto(tmp);
+      }
       Manifest manifest = result.manifest();
       manifest.timingsSeconds.put("write", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0);
       writeText(new Path(tmp, MANIFEST), manifest.toJson());

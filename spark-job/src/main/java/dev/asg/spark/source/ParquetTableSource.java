@@ -23,11 +23,11 @@ import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 /**
- * A Parquet table with one row per token ({@code --id-col}, {@code --vector-col}), e.g. an embedding dump from a
- * Spark or pandas pipeline. Unlike model files it has no byte range per row, so it is read with Spark SQL, checked
- * by {@link ParquetTableCheck}, and shuffled once into the same contiguous row ranges the byte-range reader
- * produces; from there on the engine cannot tell the difference, and the artifacts are bit-identical to those of
- * the same table stored as safetensors F32.
+ * A table of rows, one per token ({@code --id-col}, {@code --vector-col}): a Parquet table, e.g. an embedding dump
+ * from a Spark or pandas pipeline, or any DataFrame of that shape (the Spark ML estimator's input). Unlike model
+ * files it has no byte range per row, so it is read with Spark SQL, checked by {@link ParquetTableCheck}, and
+ * shuffled once into the same contiguous row ranges the byte-range reader produces; from there on the engine cannot
+ * tell the difference, and the artifacts are bit-identical to those of the same table stored as safetensors F32.
  */
 public final class ParquetTableSource implements TableSource {
   /**
@@ -37,16 +37,21 @@ public final class ParquetTableSource implements TableSource {
    */
   public static final String SHA256_OF = "float32-le-rows-by-id";
 
-  private final SparkSession spark;
+  /** manifest.source.format of a DataFrame given in memory (the Spark ML estimator's input). */
+  public static final String FORMAT_DATAFRAME = "dataframe";
+
+  private final Dataset<Row> df;
   private final String uri;
+  private final String format;
   private final String idCol;
   private final String vectorCol;
   private final ParquetTableCheck.Shape shape;
 
-  private ParquetTableSource(SparkSession spark, String uri, String idCol, String vectorCol,
+  private ParquetTableSource(Dataset<Row> df, String uri, String format, String idCol, String vectorCol,
       ParquetTableCheck.Shape shape) {
-    this.spark = spark;
+    this.df = df;
     this.uri = uri;
+    this.format = format;
     this.idCol = idCol;
     this.vectorCol = vectorCol;
     this.shape = shape;
@@ -62,11 +67,25 @@ public final class ParquetTableSource implements TableSource {
     // checked AnalysisException or SparkException) is bad input: one line, exit 2.
     return InputBoundary.read("--input " + Messages.quote(uri), "pass a Parquet file or a directory of Parquet "
         + "parts, or --input-format for another format", () -> {
-          Dataset<Row> df = spark.read().parquet(uri);
-          spark.sparkContext().setJobDescription("asg check " + uri);
-          ParquetTableCheck.Shape shape = ParquetTableCheck.check(spark, df, uri, idCol, vectorCol);
-          return new ParquetTableSource(spark, uri, idCol, vectorCol, shape);
+          return check(spark.read().parquet(uri), uri, "parquet", idCol, vectorCol);
         });
+  }
+
+  /**
+   * A DataFrame of the same shape as a Parquet table (an integer id column holding exactly 0..V-1 and an
+   * array&lt;float&gt; or array&lt;double&gt; column), checked the same way; {@code name} stands for the URI in
+   * messages and manifest.source.uri. The DataFrame is read twice (the check, then the blocks), so it must be
+   * deterministic: cache a computed one first.
+   */
+  public static ParquetTableSource of(Dataset<Row> df, String name, String idCol, String vectorCol) {
+    return check(df, name, FORMAT_DATAFRAME, idCol, vectorCol);
+  }
+
+  private static ParquetTableSource check(Dataset<Row> df, String uri, String format, String idCol,
+      String vectorCol) {
+    df.sparkSession().sparkContext().setJobDescription("asg check " + uri);
+    ParquetTableCheck.Shape shape = ParquetTableCheck.check(df.sparkSession(), df, uri, idCol, vectorCol);
+    return new ParquetTableSource(df, uri, format, idCol, vectorCol, shape);
   }
 
   /** The column named exactly {@code name}: quoted, so a '.' or a backtick in it is not parsed as syntax. */
@@ -93,7 +112,7 @@ public final class ParquetTableSource implements TableSource {
   public Manifest.Source manifestSource() {
     Manifest.Source s = new Manifest.Source();
     s.uri = uri;
-    s.format = "parquet";
+    s.format = format;
     s.tensor = vectorCol;
     s.idColumn = idCol;
     s.dtype = shape.dtype;
@@ -109,8 +128,7 @@ public final class ParquetTableSource implements TableSource {
     final String vecName = vectorCol;
     final String file = uri;
     List<RowRange> ranges = RowRange.split(shape.rows, partitions);
-    Dataset<Row> df = spark.read().parquet(uri).select(column(idCol).cast("int"), column(vectorCol));
-    return df.javaRDD()
+    return df.select(column(idCol).cast("int"), column(vectorCol)).javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getInt(0), toFloats(r.getList(1), dim, r.getInt(0), file, idName, vecName)))
         .partitionBy(new RangesPartitioner(ranges))
         .mapPartitionsWithIndex((i, rows) -> Collections.singletonList(pack(ranges.get(i), dim, rows)).iterator(),

@@ -81,6 +81,8 @@ final class BadInputFiles {
       case "parquet-wrong-length" -> parquet(p, 2, new float[DIM - 1]);
       case "parquet-duplicate-ids" -> parquet(p, 3, null);
       case "unknown-format" -> Files.write(p, "not a tensor file, just some bytes".getBytes(StandardCharsets.UTF_8));
+      case "good-d16" -> TestTables.safetensors(dir, file,
+          new PlantedTable(ROWS, 16, 4, 4, 0.1, 3, PlantedTable.Mode.SEPARATE), DType.F32);
       case "good-other" -> TestTables.safetensors(dir, file,
           new PlantedTable(ROWS, DIM, 4, 8, 0.1, 2, PlantedTable.Mode.SHARED), DType.F32);
       case "huge-value" -> withValueAt(p, 20, 9, 1e25f);
