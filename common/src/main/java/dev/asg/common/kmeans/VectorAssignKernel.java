@@ -81,7 +81,23 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    Scratch s = new Scratch(cb, idx, idxOff, idxStride, score, scoreOff, scoreStride);
+    run(x, xOff, xStride, n, cb, new Scratch(cb, null, idx, idxOff, idxStride, score, scoreOff, scoreStride,
+        null));
+  }
+
+  @Override
+  public void assignRows(float[] x, int xOff, int xStride, int[] rows, int n, PreparedCodebook cb,
+      int[] idx, float[] score, float[] second, int outOff, int outStride) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
+    }
+    if (n == 0) {
+      return;
+    }
+    run(x, xOff, xStride, n, cb, new Scratch(cb, rows, idx, outOff, outStride, score, outOff, outStride, second));
+  }
+
+  private static void run(float[] x, int xOff, int xStride, int n, PreparedCodebook cb, Scratch s) {
     for (int r0 = 0; r0 < n; r0 += P) {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
@@ -113,10 +129,15 @@ final class VectorAssignKernel implements AssignKernel {
     float[] xt = s.tile;
     float[] bs = s.bestScore;
     float[] bi = s.bestIdx;
+    float[] b2 = s.secondScore;
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, L);
     FloatVector.broadcast(S, -1f).intoArray(bi, 0);
     FloatVector.broadcast(S, -1f).intoArray(bi, L);
+    if (b2 != null) {
+      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
+      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, L);
+    }
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
       for (int hh = 0; hh < P; hh += BLOCK) {
         int p = panel + hh;
@@ -145,8 +166,13 @@ final class VectorAssignKernel implements AssignKernel {
           a12 = x1.fma(c2, a12);
           a13 = x1.fma(c3, a13);
         }
-        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
-        keepBest(bs, bi, L, ids, jb, a10, a11, a12, a13);
+        if (b2 == null) {
+          keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+          keepBest(bs, bi, L, ids, jb, a10, a11, a12, a13);
+        } else {
+          keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
+          keepBestAndSecond(bs, bi, b2, L, ids, jb, a10, a11, a12, a13);
+        }
       }
     }
   }
@@ -162,8 +188,12 @@ final class VectorAssignKernel implements AssignKernel {
     float[] xt = s.tile;
     float[] bs = s.bestScore;
     float[] bi = s.bestIdx;
+    float[] b2 = s.secondScore;
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
     FloatVector.broadcast(S, -1f).intoArray(bi, 0);
+    if (b2 != null) {
+      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
+    }
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
       for (int hh = 0; hh < P; hh += BLOCK) {
         int p = panel + hh;
@@ -179,7 +209,11 @@ final class VectorAssignKernel implements AssignKernel {
           a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
           a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
         }
-        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+        if (b2 == null) {
+          keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+        } else {
+          keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
+        }
       }
     }
   }
@@ -210,8 +244,47 @@ final class VectorAssignKernel implements AssignKernel {
     bestJ.intoArray(bi, off);
   }
 
+  /**
+   * {@link #keepBest}, and the per-lane runner-up at {@code b2[off..]}: each chain's loser against the running
+   * best (the old best if the chain beats it, else the chain itself) replaces the runner-up on a strict {@code >},
+   * so NaN never counts. Per lane that leaves the largest chain other than the lane's winner; {@link
+   * Scratch#finish} combines the lanes. The scalar kernel runs the same fold per chain. Two more operations per
+   * vector than keepBest, paid only by {@link #assignRows}.
+   */
+  private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
+      FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+    FloatVector best = FloatVector.fromArray(S, bs, off);
+    FloatVector bestJ = FloatVector.fromArray(S, bi, off);
+    FloatVector sec = FloatVector.fromArray(S, b2, off);
+    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
+    FloatVector loser = a0.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a0, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb), m);
+    m = a1.compare(VectorOperators.GT, best);
+    loser = a1.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a1, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + L), m);
+    m = a2.compare(VectorOperators.GT, best);
+    loser = a2.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a2, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 2 * L), m);
+    m = a3.compare(VectorOperators.GT, best);
+    loser = a3.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a3, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 3 * L), m);
+    best.intoArray(bs, off);
+    bestJ.intoArray(bi, off);
+    sec.intoArray(b2, off);
+  }
+
   /** Per-call scratch and output positions; one per {@link #assign} call, so the kernel stays thread-safe. */
   private static final class Scratch {
+    /** The listed rows of {@link #assignRows}; null for the contiguous rows 0..n-1 of {@link #assign}. */
+    final int[] rowList;
     final int[] idx;
     final int idxOff;
     final int idxStride;
@@ -224,10 +297,17 @@ final class VectorAssignKernel implements AssignKernel {
     /** Per row and lane: the largest chain so far (-Infinity = none yet) and its centroid index (-1 = none). */
     final float[] bestScore = new float[2 * L];
     final float[] bestIdx = new float[2 * L];
+    /** Per row and lane: the runner-up chain; null unless the caller wants it. */
+    final float[] secondScore;
+    /** Receives the runner-up's score at the row's score position; null unless wanted. */
+    final float[] second;
     float[] scalarAcc;
 
-    Scratch(PreparedCodebook cb, int[] idx, int idxOff, int idxStride, float[] score, int scoreOff,
-        int scoreStride) {
+    Scratch(PreparedCodebook cb, int[] rowList, int[] idx, int idxOff, int idxStride, float[] score,
+        int scoreOff, int scoreStride, float[] second) {
+      this.rowList = rowList;
+      this.second = second;
+      this.secondScore = second == null ? null : new float[2 * L];
       this.dsub = cb.dsub();
       this.tile = new float[dsub * P];
       this.idx = idx;
@@ -244,14 +324,22 @@ final class VectorAssignKernel implements AssignKernel {
      */
     void load(float[] x, int xOff, int xStride, int r0, int rows) {
       for (int i = 0; i < rows; i++) {
-        int base = xOff + (r0 + i) * xStride;
+        int base = xOff + row(r0 + i) * xStride;
         for (int d = 0; d < dsub; d++) {
           tile[d * P + i] = x[base + d];
         }
       }
     }
 
-    /** Reduces each row's lanes: maximum chain, lowest index among equal ones (-0 == +0 as with {@code >}). */
+    /** The input row at position i of this call. */
+    int row(int i) {
+      return rowList == null ? i : rowList[i];
+    }
+
+    /**
+     * Reduces each row's lanes: maximum chain, lowest index among equal ones (-0 == +0 as with {@code >}); the
+     * runner-up is the largest of the other lanes' bests and every lane's runner-up.
+     */
     void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
       for (int r = 0; r < rows; r++) {
         float best = Float.NEGATIVE_INFINITY;
@@ -264,7 +352,7 @@ final class VectorAssignKernel implements AssignKernel {
             bestJ = j;
           }
         }
-        int row = r0 + r;
+        int row = row(r0 + r);
         int ip = idxOff + row * idxStride;
         int sp = scoreOff + row * scoreStride;
         if (bestJ < 0f) {
@@ -272,12 +360,27 @@ final class VectorAssignKernel implements AssignKernel {
           if (scalarAcc == null) {
             scalarAcc = new float[cb.k()];
           }
-          ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp);
+          ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp, second, sp);
         } else {
           idx[ip] = (int) bestJ;
           score[sp] = -2f * best;
+          if (second != null) {
+            second[sp] = -2f * runnerUp(r, bestJ);
+          }
         }
       }
+    }
+
+    /** Row r's largest chain other than its winner (centroid {@code winner}), over all lanes. */
+    private float runnerUp(int r, float winner) {
+      float sec = Float.NEGATIVE_INFINITY;
+      for (int l = r * L; l < r * L + L; l++) {
+        float other = bestIdx[l] == winner ? secondScore[l] : Math.max(bestScore[l], secondScore[l]);
+        if (other > sec) {
+          sec = other;
+        }
+      }
+      return sec;
     }
   }
 }
