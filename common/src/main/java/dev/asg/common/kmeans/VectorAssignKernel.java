@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       left: this epilogue costs 3 vector operations per 8 centroids, against the 5 operations, 3 loads and a
  *       store per 8 of the earlier zero-start version (which ran at 44% of the FMA peak; this one at ~60%).</li>
  *   <li>Each lane sees the centroids j = lane (mod L) in increasing order and keeps the first strict maximum, so
- *       after the last panel each lane holds its lowest-index maximum; {@link Scratch#finish} then picks the
+ *       after the last panel each lane holds its lowest-index maximum; {@link KernelScratch#finish} then picks the
  *       maximum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
  *   <li>Rows left over (n odd) run the 1-row block, whose per-lane operations are the same, so a row's result
  *       never depends on its position.</li>
@@ -39,7 +39,8 @@ final class VectorAssignKernel implements AssignKernel {
 
   /**
    * At most 256 bits: the block below is tuned for 16 registers of 8 floats; with 512-bit vectors a 4-vector row
-   * block would span two panels. With 128-bit vectors each panel is processed in two halves.
+   * block would span two panels ({@link Vector512AssignKernel} handles that width). With 128-bit vectors each
+   * panel is processed in two halves.
    */
   private static final VectorSpecies<Float> S =
       FloatVector.SPECIES_PREFERRED.length() > 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
@@ -63,7 +64,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** HotSpot's UseFMA flag; true where it cannot be read (another VM, or jdk.management not resolved). */
-  private static boolean hardwareFma() {
+  static boolean hardwareFma() {
     try {
       HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
       return hs == null || Boolean.parseBoolean(hs.getVMOption("UseFMA").getValue());
@@ -81,8 +82,8 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    run(x, xOff, xStride, n, cb, new Scratch(cb, null, idx, idxOff, idxStride, score, scoreOff, scoreStride,
-        null));
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, null, idx, idxOff, idxStride, score, scoreOff,
+        scoreStride, null));
   }
 
   @Override
@@ -94,10 +95,11 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    run(x, xOff, xStride, n, cb, new Scratch(cb, rows, idx, outOff, outStride, score, outOff, outStride, second));
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, rows, idx, outOff, outStride, score, outOff,
+        outStride, second));
   }
 
-  private static void run(float[] x, int xOff, int xStride, int n, PreparedCodebook cb, Scratch s) {
+  private static void run(float[] x, int xOff, int xStride, int n, PreparedCodebook cb, KernelScratch s) {
     for (int r0 = 0; r0 < n; r0 += P) {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
@@ -119,7 +121,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** Tile rows i and i + 1: the 2 x 4 register block. */
-  private static void rows2(int i, PreparedCodebook cb, Scratch s) {
+  private static void rows2(int i, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
     float[] ids = cb.ids();
@@ -178,7 +180,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** Tile row i alone: the same per-lane operations as {@link #rows2}, for the last row when n is odd. */
-  private static void rows1(int i, PreparedCodebook cb, Scratch s) {
+  private static void rows1(int i, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
     float[] ids = cb.ids();
@@ -248,7 +250,7 @@ final class VectorAssignKernel implements AssignKernel {
    * {@link #keepBest}, and the per-lane runner-up at {@code b2[off..]}: each chain's loser against the running
    * best (the old best if the chain beats it, else the chain itself) replaces the runner-up on a strict {@code >},
    * so NaN never counts. Per lane that leaves the largest chain other than the lane's winner; {@link
-   * Scratch#finish} combines the lanes. The scalar kernel runs the same fold per chain. Two more operations per
+   * KernelScratch#finish} combines the lanes. The scalar kernel runs the same fold per chain. Two more operations per
    * vector than keepBest, paid only by {@link #assignRows}.
    */
   private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
@@ -279,108 +281,5 @@ final class VectorAssignKernel implements AssignKernel {
     best.intoArray(bs, off);
     bestJ.intoArray(bi, off);
     sec.intoArray(b2, off);
-  }
-
-  /** Per-call scratch and output positions; one per {@link #assign} call, so the kernel stays thread-safe. */
-  private static final class Scratch {
-    /** The listed rows of {@link #assignRows}; null for the contiguous rows 0..n-1 of {@link #assign}. */
-    final int[] rowList;
-    final int[] idx;
-    final int idxOff;
-    final int idxStride;
-    final float[] score;
-    final int scoreOff;
-    final int scoreStride;
-    final int dsub;
-    /** The block's rows, element [d * P + r]: the codebook panel's stride, so one index serves both. */
-    final float[] tile;
-    /** Per row and lane: the largest chain so far (-Infinity = none yet) and its centroid index (-1 = none). */
-    final float[] bestScore = new float[2 * L];
-    final float[] bestIdx = new float[2 * L];
-    /** Per row and lane: the runner-up chain; null unless the caller wants it. */
-    final float[] secondScore;
-    /** Receives the runner-up's score at the row's score position; null unless wanted. */
-    final float[] second;
-    float[] scalarAcc;
-
-    Scratch(PreparedCodebook cb, int[] rowList, int[] idx, int idxOff, int idxStride, float[] score,
-        int scoreOff, int scoreStride, float[] second) {
-      this.rowList = rowList;
-      this.second = second;
-      this.secondScore = second == null ? null : new float[2 * L];
-      this.dsub = cb.dsub();
-      this.tile = new float[dsub * P];
-      this.idx = idx;
-      this.idxOff = idxOff;
-      this.idxStride = idxStride;
-      this.score = score;
-      this.scoreOff = scoreOff;
-      this.scoreStride = scoreStride;
-    }
-
-    /**
-     * Copies up to {@link PreparedCodebook#PANEL} rows into the tile, row i at {@code tile[d * P + i]}: once per
-     * 32 rows, so the strided gather is paid once per row and every row pair indexes the same tile.
-     */
-    void load(float[] x, int xOff, int xStride, int r0, int rows) {
-      for (int i = 0; i < rows; i++) {
-        int base = xOff + row(r0 + i) * xStride;
-        for (int d = 0; d < dsub; d++) {
-          tile[d * P + i] = x[base + d];
-        }
-      }
-    }
-
-    /** The input row at position i of this call. */
-    int row(int i) {
-      return rowList == null ? i : rowList[i];
-    }
-
-    /**
-     * Reduces each row's lanes: maximum chain, lowest index among equal ones (-0 == +0 as with {@code >}); the
-     * runner-up is the largest of the other lanes' bests and every lane's runner-up.
-     */
-    void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
-      for (int r = 0; r < rows; r++) {
-        float best = Float.NEGATIVE_INFINITY;
-        float bestJ = -1f;
-        for (int l = r * L; l < r * L + L; l++) {
-          float a = bestScore[l];
-          float j = bestIdx[l];
-          if (a > best || (a == best && j < bestJ)) {
-            best = a;
-            bestJ = j;
-          }
-        }
-        int row = row(r0 + r);
-        int ip = idxOff + row * idxStride;
-        int sp = scoreOff + row * scoreStride;
-        if (bestJ < 0f) {
-          // No chain above -Infinity: non-finite or overflowing input. Rare, so defer to the reference.
-          if (scalarAcc == null) {
-            scalarAcc = new float[cb.k()];
-          }
-          ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp, second, sp);
-        } else {
-          idx[ip] = (int) bestJ;
-          score[sp] = -2f * best;
-          if (second != null) {
-            second[sp] = -2f * runnerUp(r, bestJ);
-          }
-        }
-      }
-    }
-
-    /** Row r's largest chain other than its winner (centroid {@code winner}), over all lanes. */
-    private float runnerUp(int r, float winner) {
-      float sec = Float.NEGATIVE_INFINITY;
-      for (int l = r * L; l < r * L + L; l++) {
-        float other = bestIdx[l] == winner ? secondScore[l] : Math.max(bestScore[l], secondScore[l]);
-        if (other > sec) {
-          sec = other;
-        }
-      }
-      return sec;
-    }
   }
 }
