@@ -5,11 +5,13 @@ import dev.asg.common.artifact.Compression;
 import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.AssignKernels;
+import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CentroidUpdate;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.Pruning;
 import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
@@ -144,7 +146,8 @@ public final class QuantizeEngine {
     checkPrecision(range, valueFp, blocks, table);
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
     FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
-    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.kernel(), valueFp, objectiveFp);
+    BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.kernel(), valueFp, objectiveFp,
+        p.pruning());
 
     // 2. Training sample, if the table has more than k * cap points per codebook (faiss's max_points_per_centroid).
     long cap = (long) k * p.maxPointsPerCentroid();
@@ -221,14 +224,21 @@ public final class QuantizeEngine {
     JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
         ? training.coalesce(timings.slots) : training;
     result.iterationTimings = timings;
+    // Exact pruning: how far each centroid moved since the codebooks the blocks' bounds describe (null: none yet,
+    // e.g. the first iteration or after a resume, so brute force). A few KB per iteration.
+    CentroidDrift drift = null;
     for (int it = firstIteration; it < p.iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepare(centroids, k, dsub));
+      Broadcast<CentroidDrift> bcDrift = jsc.broadcast(drift);
+      final int iteration = it;
       jsc.setJobDescription(LLOYD_JOB_PREFIX + (it + 1));
-      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(), setup))
-          .reduce(LloydStats::merge);
+      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(),
+          bcDrift.value(), iteration, setup)).reduce(LloydStats::merge);
       bc.destroy();
+      bcDrift.destroy();
       CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, valueFp, p.seed(), it);
+      drift = p.pruning() == Pruning.OFF ? null : CentroidDrift.between(centroids, upd.centroids(), k, dsub, it);
       centroids = upd.centroids();
       // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
       double objective = Math.max(0.0, objectiveFp.toDouble(stats.objective() + normSum));
@@ -239,11 +249,15 @@ public final class QuantizeEngine {
       result.iterationsRun = it + 1;
       double secs = (System.nanoTime() - t0) / 1e9;
       double overhead = timings.add(secs, stats.computeNanos() / 1e9);
+      double skipped = (double) stats.skipped() / Math.max(1, stats.points());
+      timings.addSkipped(skipped);
       LOG.info(String.format(Locale.ROOT,
-          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s (spark overhead %.1f%%)",
+          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d skipped %.1f%% %.2f s"
+              + " (spark overhead %.1f%%)",
           it + 1, p.iterations(), objective,
           Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
-          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs, 100 * overhead));
+          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), 100 * skipped, secs,
+          100 * overhead));
       previousObjective = objective;
       boolean converged = p.tol() > 0 && !Double.isNaN(relChange) && relChange < p.tol();
       if (p.checkpointEvery() > 0 && (it + 1) % p.checkpointEvery() == 0) {
@@ -275,10 +289,14 @@ public final class QuantizeEngine {
     final float[][] finalCentroids = centroids;
     Broadcast<PreparedCodebook[]> bcFinal = jsc.broadcast(prepare(finalCentroids, k, dsub));
     Broadcast<float[][]> bcCentroids = jsc.broadcast(finalCentroids);
+    // Blocks trained on (the whole table, not a sample) still hold bounds for the last iteration's codebooks.
+    Broadcast<CentroidDrift> bcFinalDrift = jsc.broadcast(training == blocks ? drift : null);
+    final int finalIteration = result.iterationsRun;
     FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
     FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), setup, energyFp, cosineFp))
+        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), bcFinalDrift.value(), finalIteration,
+            setup, energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
     // One parallel job computes (and caches) every block's mapping; the reconstruction stats merge exactly.
     jsc.setJobDescription("asg final assignment");
@@ -314,6 +332,7 @@ public final class QuantizeEngine {
       mapped.unpersist(false);
       bcFinal.destroy();
       bcCentroids.destroy();
+      bcFinalDrift.destroy();
       if (bcTokens != null) {
         bcTokens.destroy();
       }

@@ -2,6 +2,7 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.Pruning;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -85,6 +86,9 @@ public final class QuantizeParams implements Serializable {
   public static final String KERNEL = "kernel";
   /** "auto": the Vector API kernel when the executor JVM has jdk.incubator.vector, else the scalar one. */
   public static final String KERNEL_DEFAULT = "auto";
+  public static final String PRUNING = "pruning";
+  /** "exact": bound-based skipping, bit-identical to brute force ("off"), and several times less work. */
+  public static final String PRUNING_DEFAULT = "exact";
   public static final String CHECKPOINT_EVERY = "checkpoint-every";
   /**
    * 0: no checkpoints. A run is minutes on a cluster and each checkpoint writes the codebooks through the
@@ -122,6 +126,7 @@ public final class QuantizeParams implements Serializable {
   private final int partitions;
   private final int partitionMb;
   private final String kernel;
+  private final Pruning pruning;
   private final int checkpointEvery;
   private final boolean resume;
 
@@ -147,6 +152,7 @@ public final class QuantizeParams implements Serializable {
     this.partitions = b.partitions;
     this.partitionMb = b.partitionMb;
     this.kernel = b.kernel;
+    this.pruning = Pruning.parse(b.pruning);
     this.checkpointEvery = b.checkpointEvery;
     this.resume = b.resume;
   }
@@ -206,6 +212,7 @@ public final class QuantizeParams implements Serializable {
     p.put(PARTITIONS, partitions);
     p.put(PARTITION_MB, partitionMb);
     p.put(KERNEL, kernel);
+    p.put(PRUNING, pruning.flagValue());
     p.put(CHECKPOINT_EVERY, checkpointEvery);
     p.put(RESUME, resume);
     p.put(OUTPUT, output);
@@ -299,6 +306,10 @@ public final class QuantizeParams implements Serializable {
     return kernel;
   }
 
+  public Pruning pruning() {
+    return pruning;
+  }
+
   /** Write a checkpoint after every N-th Lloyd iteration; 0 = never. */
   public int checkpointEvery() {
     return checkpointEvery;
@@ -332,6 +343,7 @@ public final class QuantizeParams implements Serializable {
     b.partitions = partitions;
     b.partitionMb = partitionMb;
     b.kernel = kernel;
+    b.pruning = pruning.flagValue();
     b.checkpointEvery = checkpointEvery;
     b.resume = resume;
     return b;
@@ -360,6 +372,7 @@ public final class QuantizeParams implements Serializable {
     private int partitions = PARTITIONS_DEFAULT;
     private int partitionMb = PARTITION_MB_DEFAULT;
     private String kernel = KERNEL_DEFAULT;
+    private String pruning = PRUNING_DEFAULT;
     private int checkpointEvery = CHECKPOINT_EVERY_DEFAULT;
     private boolean resume = RESUME_DEFAULT;
 
@@ -471,6 +484,11 @@ public final class QuantizeParams implements Serializable {
       return this;
     }
 
+    public Builder pruning(String v) {
+      pruning = v;
+      return this;
+    }
+
     public Builder kernel(String v) {
       kernel = v;
       return this;
@@ -503,8 +521,11 @@ public final class QuantizeParams implements Serializable {
           + " must be in [0, 1) (0 = run every iteration)");
       require(init.equals("kmeans++") || init.equals("random"), "--" + INIT + " " + init
           + " is not allowed; --" + INIT + " must be one of: kmeans++, random");
-      require(kernel.equals("auto") || kernel.equals("vector") || kernel.equals("scalar"), "--" + KERNEL + " "
-          + kernel + " is not allowed; --" + KERNEL + " must be one of: auto, vector, scalar");
+      require(kernel.equals("auto") || kernel.equals("vector") || kernel.equals("vector-256")
+          || kernel.equals("vector-512") || kernel.equals("scalar"), "--" + KERNEL + " " + kernel
+          + " is not allowed; --" + KERNEL + " must be one of: auto, vector, vector-256, vector-512, scalar");
+      require(pruning != null && (pruning.equals("exact") || pruning.equals("off")), "--" + PRUNING + " "
+          + pruning + " is not allowed; --" + PRUNING + " must be one of: exact, off");
       require(inputFormat.equals("auto") || inputFormat.equals("safetensors") || inputFormat.equals("onnx")
               || inputFormat.equals("npy") || inputFormat.equals("parquet"),
           "--" + INPUT_FORMAT + " " + inputFormat + " is not allowed; --" + INPUT_FORMAT

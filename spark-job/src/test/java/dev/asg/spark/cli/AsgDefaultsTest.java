@@ -36,6 +36,7 @@ class AsgDefaultsTest {
     assertEquals(d.partitions(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITIONS)));
     assertEquals(d.partitionMb(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITION_MB)));
     assertEquals(d.kernel(), p.getProperty(QuantizeParams.KERNEL));
+    assertEquals(d.pruning().flagValue(), p.getProperty(QuantizeParams.PRUNING));
     assertEquals(d.checkpointEvery(), Integer.parseInt(p.getProperty(QuantizeParams.CHECKPOINT_EVERY)));
     assertEquals(MllibBaseline.ENGINE_DEFAULT, p.getProperty(MllibBaseline.ENGINE));
     assertEquals(MllibBaseline.MLLIB_SEGMENTS_DEFAULT, Integer.parseInt(p.getProperty(MllibBaseline.MLLIB_SEGMENTS)));
