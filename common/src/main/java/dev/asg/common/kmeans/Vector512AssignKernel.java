@@ -69,12 +69,22 @@ final class Vector512AssignKernel implements AssignKernel {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
       int i = 0;
+      if (s.secondScore != null) {
+        for (; i + 2 <= rows; i += 2) {
+          rows2Top2(i, cb, s);
+          s.finish(x, xOff, xStride, r0 + i, 2, cb);
+        }
+      }
       for (; i + ROWS <= rows; i += ROWS) {
         rows4(i, cb, s);
         s.finish(x, xOff, xStride, r0 + i, ROWS, cb);
       }
       for (; i < rows; i++) {
-        rows1(i, cb, s);
+        if (s.secondScore != null) {
+          rows1Top2(i, cb, s);
+        } else {
+          rows1(i, cb, s);
+        }
         s.finish(x, xOff, xStride, r0 + i, 1, cb);
       }
     }
@@ -153,35 +163,94 @@ final class Vector512AssignKernel implements AssignKernel {
   }
 
   /**
+   * Tile rows i and i + 1 keeping the runner-up too (2 x 2 block), for {@link #assignRows}. Separate methods, not
+   * a flag, and 2 rows rather than 4: C2 inlines a vector fold only within its node budget per compiled method; a
+   * fold it does not inline boxes the vectors and the kernel runs several times slower. The 4-row version
+   * exceeded the budget.
+   */
+  private static void rows2Top2(int i, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
+    int qEnd = cb.dsub() * P;
+    int kPad = cb.kPad();
+    float[] xt = s.tile;
+    reset(s, 2);
+    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
+      FloatVector a00 = FloatVector.fromArray(S, h, j);
+      FloatVector a01 = FloatVector.fromArray(S, h, j + L);
+      FloatVector a10 = a00;
+      FloatVector a11 = a01;
+      for (int q = 0; q < qEnd; q += P) {
+        FloatVector c0 = FloatVector.fromArray(S, t, p + q);
+        FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
+        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+        a00 = x0.fma(c0, a00);
+        a01 = x0.fma(c1, a01);
+        FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
+        a10 = x1.fma(c0, a10);
+        a11 = x1.fma(c1, a11);
+      }
+      keepTop2(s, 0, ids, j, a00, a01);
+      keepTop2(s, L, ids, j, a10, a11);
+    }
+  }
+
+  /** {@link #rows1} keeping the runner-up too. */
+  private static void rows1Top2(int i, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
+    int qEnd = cb.dsub() * P;
+    int kPad = cb.kPad();
+    float[] xt = s.tile;
+    reset(s, 1);
+    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
+      FloatVector a0 = FloatVector.fromArray(S, h, j);
+      FloatVector a1 = FloatVector.fromArray(S, h, j + L);
+      for (int q = 0; q < qEnd; q += P) {
+        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+        a0 = x0.fma(FloatVector.fromArray(S, t, p + q), a0);
+        a1 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a1);
+      }
+      keepTop2(s, 0, ids, j, a0, a1);
+    }
+  }
+
+  /**
    * Folds one row's chains for centroids j .. j + 31 into its per-lane best at {@code off}, in increasing j with a
-   * strict {@code >} (first maximum per lane, NaN never wins), and when wanted the runner-up as the 256-bit
-   * kernel's keepBestAndSecond does.
+   * strict {@code >}: first maximum per lane, NaN never wins.
    */
   private static void keep(KernelScratch s, int off, float[] ids, int j, FloatVector a0, FloatVector a1) {
     FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
     FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
+    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
+    best = best.blend(a0, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
+    m = a1.compare(VectorOperators.GT, best);
+    best = best.blend(a1, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
+    best.intoArray(s.bestScore, off);
+    bestJ.intoArray(s.bestIdx, off);
+  }
+
+  /** {@link #keep}, and the per-lane runner-up as the 256-bit kernel's keepBestAndSecond keeps it. */
+  private static void keepTop2(KernelScratch s, int off, float[] ids, int j, FloatVector a0, FloatVector a1) {
+    FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
+    FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
     float[] b2 = s.secondScore;
-    if (b2 == null) {
-      VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
-      best = best.blend(a0, m);
-      bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
-      m = a1.compare(VectorOperators.GT, best);
-      best = best.blend(a1, m);
-      bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
-    } else {
-      FloatVector sec = FloatVector.fromArray(S, b2, off);
-      VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
-      FloatVector loser = a0.blend(best, m);
-      sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-      best = best.blend(a0, m);
-      bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
-      m = a1.compare(VectorOperators.GT, best);
-      loser = a1.blend(best, m);
-      sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-      best = best.blend(a1, m);
-      bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
-      sec.intoArray(b2, off);
-    }
+    FloatVector sec = FloatVector.fromArray(S, b2, off);
+    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
+    FloatVector loser = a0.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a0, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
+    m = a1.compare(VectorOperators.GT, best);
+    loser = a1.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a1, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
+    sec.intoArray(b2, off);
     best.intoArray(s.bestScore, off);
     bestJ.intoArray(s.bestIdx, off);
   }

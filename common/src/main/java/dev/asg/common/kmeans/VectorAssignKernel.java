@@ -104,6 +104,12 @@ final class VectorAssignKernel implements AssignKernel {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
       int i = 0;
+      if (s.secondScore != null) {
+        for (; i < rows; i++) {
+          rows1Top2(i, cb, s);
+          s.finish(x, xOff, xStride, r0 + i, 1, cb);
+        }
+      }
       for (; i + 2 <= rows; i += 2) {
         rows2(i, cb, s);
         s.finish(x, xOff, xStride, r0 + i, 2, cb);
@@ -131,15 +137,10 @@ final class VectorAssignKernel implements AssignKernel {
     float[] xt = s.tile;
     float[] bs = s.bestScore;
     float[] bi = s.bestIdx;
-    float[] b2 = s.secondScore;
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, L);
     FloatVector.broadcast(S, -1f).intoArray(bi, 0);
     FloatVector.broadcast(S, -1f).intoArray(bi, L);
-    if (b2 != null) {
-      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
-      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, L);
-    }
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
       for (int hh = 0; hh < P; hh += BLOCK) {
         int p = panel + hh;
@@ -168,13 +169,8 @@ final class VectorAssignKernel implements AssignKernel {
           a12 = x1.fma(c2, a12);
           a13 = x1.fma(c3, a13);
         }
-        if (b2 == null) {
-          keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
-          keepBest(bs, bi, L, ids, jb, a10, a11, a12, a13);
-        } else {
-          keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
-          keepBestAndSecond(bs, bi, b2, L, ids, jb, a10, a11, a12, a13);
-        }
+        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+        keepBest(bs, bi, L, ids, jb, a10, a11, a12, a13);
       }
     }
   }
@@ -190,12 +186,8 @@ final class VectorAssignKernel implements AssignKernel {
     float[] xt = s.tile;
     float[] bs = s.bestScore;
     float[] bi = s.bestIdx;
-    float[] b2 = s.secondScore;
     FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
     FloatVector.broadcast(S, -1f).intoArray(bi, 0);
-    if (b2 != null) {
-      FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
-    }
     for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
       for (int hh = 0; hh < P; hh += BLOCK) {
         int p = panel + hh;
@@ -211,11 +203,47 @@ final class VectorAssignKernel implements AssignKernel {
           a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
           a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
         }
-        if (b2 == null) {
-          keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
-        } else {
-          keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
+        keepBest(bs, bi, 0, ids, jb, a00, a01, a02, a03);
+      }
+    }
+  }
+
+  /**
+   * {@link #rows1} keeping the runner-up too, used for every row of {@link #assignRows}. Separate methods, not a
+   * flag, and one row rather than two: C2 inlines a vector fold only below its size limits (325 bytecodes per
+   * callee, and a node budget per compiled method); a fold it does not inline boxes the vectors and the kernel
+   * runs 10x slower. The 2-row version of this block exceeded the budget.
+   */
+  private static void rows1Top2(int i, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
+    int dsub = cb.dsub();
+    int kPad = cb.kPad();
+    int qEnd = dsub * P;
+    float[] xt = s.tile;
+    float[] bs = s.bestScore;
+    float[] bi = s.bestIdx;
+    float[] b2 = s.secondScore;
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
+    FloatVector.broadcast(S, -1f).intoArray(bi, 0);
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
+    for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
+      for (int hh = 0; hh < P; hh += BLOCK) {
+        int p = panel + hh;
+        int jb = j + hh;
+        FloatVector a00 = FloatVector.fromArray(S, h, jb);
+        FloatVector a01 = FloatVector.fromArray(S, h, jb + L);
+        FloatVector a02 = FloatVector.fromArray(S, h, jb + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(S, h, jb + 3 * L);
+        for (int q = 0; q < qEnd; q += P) {
+          FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+          a00 = x0.fma(FloatVector.fromArray(S, t, p + q), a00);
+          a01 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a01);
+          a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
+          a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
         }
+        keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
       }
     }
   }
@@ -255,6 +283,15 @@ final class VectorAssignKernel implements AssignKernel {
    */
   private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
       FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+    // Two halves: one method for all four would exceed C2's inlining limit for hot methods (325 bytecodes), and
+    // an accumulator passed to a method that is not inlined gets boxed.
+    keepBestAndSecond(bs, bi, b2, off, ids, jb, a0, a1);
+    keepBestAndSecond(bs, bi, b2, off, ids, jb + 2 * L, a2, a3);
+  }
+
+  /** {@link #keepBestAndSecond} for two vectors of centroids, jb .. jb + 2L - 1. */
+  private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
+      FloatVector a0, FloatVector a1) {
     FloatVector best = FloatVector.fromArray(S, bs, off);
     FloatVector bestJ = FloatVector.fromArray(S, bi, off);
     FloatVector sec = FloatVector.fromArray(S, b2, off);
@@ -268,18 +305,9 @@ final class VectorAssignKernel implements AssignKernel {
     sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
     best = best.blend(a1, m);
     bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + L), m);
-    m = a2.compare(VectorOperators.GT, best);
-    loser = a2.blend(best, m);
-    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-    best = best.blend(a2, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 2 * L), m);
-    m = a3.compare(VectorOperators.GT, best);
-    loser = a3.blend(best, m);
-    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-    best = best.blend(a3, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + 3 * L), m);
     best.intoArray(bs, off);
     bestJ.intoArray(bi, off);
     sec.intoArray(b2, off);
   }
+
 }
