@@ -23,18 +23,45 @@ import java.util.concurrent.Future;
  *       {@link BlockAssigner}, exactly what a Lloyd task runs (strided rows, m codebooks in turn).</li>
  * </ul>
  * Rows are split evenly over the threads; the best of several repetitions is kept, since noise only adds time.
+ *
+ * <p>The harness ({@code tests/bench/run.sh}) calls it from {@link Bench}. Alone, it compares every kernel on the
+ * contiguous layout, on 1 thread and on all cores: {@code mvn -o -q -DskipTests -pl tests -am package}, then
+ * {@code java --add-modules jdk.incubator.vector -cp tests/target/classes:common/target/classes
+ * dev.asg.bench.KernelBench [n dsub k]} (default 65536 16 512).
  */
-final class KernelBench {
+public final class KernelBench {
   private static final int REPS = 7;
 
   private KernelBench() {}
 
-  /** GFLOP/s (2 * n * dsub * k per pass) of the contiguous layout. */
+  /** Every available kernel (scalar, and vector where the Vector API is present), 1 thread and all cores. */
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 65536;
+    int dsub = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    int k = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.out.printf("n=%d dsub=%d k=%d, %d CPUs%n", n, dsub, k, cores);
+    List<AssignKernel> kernels = new ArrayList<>(List.of(AssignKernels.scalar()));
+    if (AssignKernels.vectorAvailable()) {
+      kernels.add(AssignKernels.byName("vector"));
+    }
+    for (AssignKernel kernel : kernels) {
+      for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {
+        System.out.printf("%-16s threads=%d  %.2f GFLOP/s%n", kernel.name(), threads,
+            contiguous(kernel, threads, n, dsub, k));
+      }
+    }
+  }
+
+  /** GFLOP/s (2 * n * dsub * k per pass) of the contiguous layout with the best kernel. */
   static double contiguous(int threads, int n, int dsub, int k) throws Exception {
+    return contiguous(AssignKernels.best(), threads, n, dsub, k);
+  }
+
+  private static double contiguous(AssignKernel kernel, int threads, int n, int dsub, int k) throws Exception {
     SplittableRandom rnd = new SplittableRandom(42);
     float[] x = gaussian(rnd, n * dsub);
     PreparedCodebook cb = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
-    AssignKernel kernel = AssignKernels.best();
     int[] idx = new int[n];
     float[] score = new float[n];
     double flops = 2.0 * n * dsub * k;

@@ -14,8 +14,8 @@ import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.TensorDecl;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -100,7 +100,7 @@ class DecoderOutputTest {
       w.writeRows(rows(new PlantedTable(V, D, M, K, 0.3, 2, PlantedTable.Mode.SEPARATE)), 0, V);
     }
     Path out = dir.resolve("out");
-    Manifest top = QuantizeCommand.quantize(spark, QuantizeParams.builder().input(model.toString())
+    Manifest top = QuantizeJob.run(spark, QuantizeRequest.builder().input(model.toString())
         .output(out.toString()).outputTensor("lm_head.weight").m(M).k(K).iterations(5).seed(9).build());
 
     assertTrue(Files.exists(out.resolve("_SUCCESS")), "one top-level _SUCCESS");

@@ -7,8 +7,8 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +25,8 @@ class DeterminismTest {
   @TempDir
   Path dir;
 
-  private static QuantizeParams.Builder params(Path in, Path out, CodebookMode mode) {
-    return QuantizeParams.builder().input(in.toString()).output(out.toString()).m(4).k(12).codebook(mode)
+  private static QuantizeRequest.Builder params(Path in, Path out, CodebookMode mode) {
+    return QuantizeRequest.builder().input(in.toString()).output(out.toString()).m(4).k(12).codebook(mode)
         .iterations(5).maxPointsPerCentroid(64).seed(99);
   }
 
@@ -42,7 +42,7 @@ class DeterminismTest {
       try {
         for (CodebookMode mode : CodebookMode.values()) {
           Path out = dir.resolve(s[0].replaceAll("\\W", "") + "-" + s[1] + "-" + mode);
-          runs.add(QuantizeCommand.quantize(spark,
+          runs.add(QuantizeJob.run(spark,
               params(in, out, mode).partitions(Integer.parseInt(s[1])).build()));
         }
       } finally {
@@ -73,7 +73,7 @@ class DeterminismTest {
     for (String[] s : setups) {
       SparkSession spark = LocalSpark.start(s[0]);
       try {
-        runs.add(QuantizeCommand.quantize(spark, QuantizeParams.builder().input(onnx.toString())
+        runs.add(QuantizeJob.run(spark, QuantizeRequest.builder().input(onnx.toString())
             .output(dir.resolve("minilm-" + s[1]).toString()).m(24).k(32).iterations(3).vocab("none")
             .partitions(Integer.parseInt(s[1])).build()));
       } finally {

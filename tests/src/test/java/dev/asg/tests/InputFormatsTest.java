@@ -12,8 +12,8 @@ import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.npy.NpyWriter;
 import dev.asg.common.tensor.onnx.OnnxWriter;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.source.ParquetTableSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,13 +57,13 @@ class InputFormatsTest {
     spark.stop();
   }
 
-  private QuantizeParams.Builder params(Path input, String out) {
-    return QuantizeParams.builder().input(input.toString()).output(dir.resolve(out).toString())
+  private QuantizeRequest.Builder params(Path input, String out) {
+    return QuantizeRequest.builder().input(input.toString()).output(dir.resolve(out).toString())
         .m(M).k(K).iterations(4).seed(3);
   }
 
   private Manifest quantize(Path input, String out) throws Exception {
-    return QuantizeCommand.quantize(spark, params(input, out).build());
+    return QuantizeJob.run(spark, params(input, out).build());
   }
 
   @Test
@@ -84,7 +84,7 @@ class InputFormatsTest {
         .write().parquet(pd2.toString());
 
     Manifest ms = quantize(st, "o-st");
-    Manifest md = QuantizeCommand.quantize(spark, params(pd2, "o-d").idCol("id").vectorCol("vec").build());
+    Manifest md = QuantizeJob.run(spark, params(pd2, "o-d").idCol("id").vectorCol("vec").build());
     Manifest mo = quantize(onnx, "o-onnx");
     Manifest mn = quantize(npy, "o-npy");
     Manifest mp = quantize(pq, "o-pq");
@@ -206,7 +206,7 @@ class InputFormatsTest {
   @Test
   void quantize_parquetMissingColumn_rejectedListingColumns() throws Exception {
     Path in = ParquetTables.write(spark, dir.resolve("cols"), ids(100), vectors(100), false, 1);
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> QuantizeCommand.quantize(spark,
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> QuantizeJob.run(spark,
         params(in, "out-cols").vectorCol("vector").build()));
     assertTrue(e.getMessage().contains("--vector-col vector") && e.getMessage().contains("token_id, embedding"),
         e.getMessage());

@@ -7,8 +7,8 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.fidelity.OutputAgreement;
 import dev.asg.spark.cli.EvaluateCommand;
 import dev.asg.spark.cli.InspectCommand;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.eval.ConceptGroups;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.spark.eval.ModelOptions;
@@ -37,7 +37,7 @@ class MiniLmDemoTest {
     Path out = dir.resolve("minilm-asg");
     SparkSession spark = LocalSpark.start("local[2]");
     try {
-      Manifest m = QuantizeCommand.quantize(spark, QuantizeParams.builder().input(onnx.toString())
+      Manifest m = QuantizeJob.run(spark, QuantizeRequest.builder().input(onnx.toString())
           .output(out.toString()).m(24).k(64).iterations(3).build());
       assertEquals("embeddings.word_embeddings.weight", m.source.tensor);
       assertEquals("onnx", m.source.format);
@@ -54,7 +54,7 @@ class MiniLmDemoTest {
       assertTrue(e.p5Cosine < e.meanCosine);
       assertTrue(Files.readString(out.resolve("report.md")).contains("recall"));
       // Model-output fidelity: a lossy table moves the sentence vectors, but far less than unrelated vectors.
-      OutputAgreement f = e.modelOutput.agreement;
+      OutputAgreement f = e.modelOutput.agreement();
       assertEquals(200, f.texts());
       assertTrue(f.meanCosine() > 0.3 && f.meanCosine() < 0.99, "model-output mean cosine " + f.meanCosine());
       assertTrue(f.p5Cosine() < f.meanCosine());
@@ -66,10 +66,10 @@ class MiniLmDemoTest {
       assertTrue(Files.readString(out.resolve("report.md")).contains("Model-output fidelity"));
 
       ConceptGroups g = InspectCommand.inspect(spark, out.toString(), "father", new int[] {0, 7}, null);
-      assertEquals(2, g.groups.size());
-      for (ConceptGroups.Group group : g.groups) {
-        assertTrue(Arrays.stream(group.tokenIds).anyMatch(t -> t == g.tokenId), "the word is in its own group");
-        assertTrue(group.tokenIds.length > 1, "a concept shared by several tokens");
+      assertEquals(2, g.groups().size());
+      for (ConceptGroups.Group group : g.groups()) {
+        assertTrue(Arrays.stream(group.tokenIds()).anyMatch(t -> t == g.tokenId()), "the word is in its own group");
+        assertTrue(group.tokenIds().length > 1, "a concept shared by several tokens");
       }
     } finally {
       spark.stop();

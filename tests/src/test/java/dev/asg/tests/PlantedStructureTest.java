@@ -6,8 +6,8 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +45,7 @@ class PlantedStructureTest {
   @ParameterizedTest
   @EnumSource(CodebookMode.class)
   void quantize_plantedCentroids_errorBelowTwiceNoiseEnergy(CodebookMode mode) throws Exception {
-    Manifest m = QuantizeCommand.quantize(spark, QuantizeParams.builder()
+    Manifest m = QuantizeJob.run(spark, QuantizeRequest.builder()
         .input(input.toString()).output(dir.resolve("out-" + mode).toString())
         .m(16).k(64).codebook(mode).iterations(10).seed(1234).build());
     double noise = table.noiseEnergyFraction();

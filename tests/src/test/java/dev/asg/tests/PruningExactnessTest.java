@@ -7,8 +7,8 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ class PruningExactnessTest {
     spark.stop();
   }
 
-  private static Manifest exactEqualsOff(QuantizeParams.Builder b, String name) throws Exception {
+  private static Manifest exactEqualsOff(QuantizeRequest.Builder b, String name) throws Exception {
     return exactEqualsOff(b, name, true);
   }
 
@@ -53,11 +53,11 @@ class PruningExactnessTest {
    *
    * @param mustSkip whether the pruned run must skip a good share of distances in some iteration
    */
-  private static Manifest exactEqualsOff(QuantizeParams.Builder b, String name, boolean mustSkip)
+  private static Manifest exactEqualsOff(QuantizeRequest.Builder b, String name, boolean mustSkip)
       throws Exception {
-    Manifest exact = QuantizeCommand.quantize(spark,
+    Manifest exact = QuantizeJob.run(spark,
         b.output(dir.resolve(name + "-exact").toString()).pruning("exact").build());
-    Manifest off = QuantizeCommand.quantize(spark,
+    Manifest off = QuantizeJob.run(spark,
         b.output(dir.resolve(name + "-off").toString()).pruning("off").build());
     assertEquals(off.digests, exact.digests, name + ": digests");
     assertEquals(off.result.objective, exact.result.objective, name + ": objectives");
@@ -71,8 +71,8 @@ class PruningExactnessTest {
     return exact;
   }
 
-  private static QuantizeParams.Builder noisy(CodebookMode mode) {
-    return QuantizeParams.builder().input(noisy.toString()).m(4).k(12).codebook(mode).iterations(6).seed(99);
+  private static QuantizeRequest.Builder noisy(CodebookMode mode) {
+    return QuantizeRequest.builder().input(noisy.toString()).m(4).k(12).codebook(mode).iterations(6).seed(99);
   }
 
   @Test
@@ -98,7 +98,7 @@ class PruningExactnessTest {
   void quantize_duplicateRowsWithEmptySplits_exactEqualsOff() throws Exception {
     Path dup = TestTables.safetensors(dir, "dup.safetensors",
         new PlantedTable(600, 16, 2, 4, 0.0, 5, PlantedTable.Mode.SEPARATE), DType.F32);
-    Manifest m = exactEqualsOff(QuantizeParams.builder().input(dup.toString()).m(2).k(12).iterations(6).seed(3),
+    Manifest m = exactEqualsOff(QuantizeRequest.builder().input(dup.toString()).m(2).k(12).iterations(6).seed(3),
         "duplicates", false);
     assertTrue(m.result.emptySplits.subList(1, m.result.emptySplits.size()).stream().anyMatch(s -> s > 0),
         "splits after the first iteration: " + m.result.emptySplits);
@@ -110,7 +110,7 @@ class PruningExactnessTest {
     try (InputStream in = PruningExactnessTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
       Files.copy(in, onnx);
     }
-    exactEqualsOff(QuantizeParams.builder().input(onnx.toString()).m(24).k(32).iterations(5).vocab("none"),
+    exactEqualsOff(QuantizeRequest.builder().input(onnx.toString()).m(24).k(32).iterations(5).vocab("none"),
         "minilm");
   }
 }

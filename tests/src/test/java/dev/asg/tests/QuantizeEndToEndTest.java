@@ -11,10 +11,10 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.ArtifactSchemas;
 import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
+import dev.asg.spark.output.ArtifactSchemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -52,8 +52,8 @@ class QuantizeEndToEndTest {
     spark.stop();
   }
 
-  private QuantizeParams.Builder params(Path input, String out) {
-    return QuantizeParams.builder().input(input.toString()).output(dir.resolve(out).toString())
+  private QuantizeRequest.Builder params(Path input, String out) {
+    return QuantizeRequest.builder().input(input.toString()).output(dir.resolve(out).toString())
         .m(M).k(K).iterations(6).seed(7);
   }
 
@@ -113,7 +113,7 @@ class QuantizeEndToEndTest {
   @Test
   void quantize_f16Safetensors_artifactsReproduceManifest() throws Exception {
     Path in = TestTables.safetensors(dir, "f16.safetensors", table, DType.F16);
-    Manifest m = QuantizeCommand.quantize(spark, params(in, "f16").build());
+    Manifest m = QuantizeJob.run(spark, params(in, "f16").build());
     check(in, dir.resolve("f16"), TestTables.readAll(in, null), false);
     assertEquals("F16", m.source.dtype);
     long headerLen = java.nio.ByteBuffer.wrap(Files.readAllBytes(in), 0, 8)
@@ -126,7 +126,7 @@ class QuantizeEndToEndTest {
   @Test
   void quantize_bf16Safetensors_artifactsReproduceManifest() throws Exception {
     Path in = TestTables.safetensors(dir, "bf16.safetensors", table, DType.BF16);
-    Manifest m = QuantizeCommand.quantize(spark, params(in, "bf16").build());
+    Manifest m = QuantizeJob.run(spark, params(in, "bf16").build());
     check(in, dir.resolve("bf16"), TestTables.readAll(in, null), false);
     assertEquals("BF16", m.source.dtype);
   }
@@ -134,7 +134,7 @@ class QuantizeEndToEndTest {
   @Test
   void quantize_twoShardCheckpoint_findsTableInSecondShard() throws Exception {
     Path index = TestTables.sharded(dir.resolve("sharded"), table);
-    Manifest m = QuantizeCommand.quantize(spark, params(index, "sharded-out").build());
+    Manifest m = QuantizeJob.run(spark, params(index, "sharded-out").build());
     assertTrue(m.source.uri.endsWith("model-00002-of-00002.safetensors"), m.source.uri);
     check(index, dir.resolve("sharded-out"), TestTables.readAll(index, null), false);
   }
@@ -142,7 +142,7 @@ class QuantizeEndToEndTest {
   @Test
   void quantize_sharedCodebook_idsIndexTheSingleCodebook() throws Exception {
     Path in = TestTables.safetensors(dir, "shared-in.safetensors", table, DType.F32);
-    Manifest m = QuantizeCommand.quantize(spark,
+    Manifest m = QuantizeJob.run(spark,
         params(in, "shared").codebook(CodebookMode.SHARED).build());
     check(in, dir.resolve("shared"), TestTables.readAll(in, null), true);
     assertEquals("shared", m.params.get("codebook"));
@@ -151,13 +151,13 @@ class QuantizeEndToEndTest {
   @Test
   void quantize_existingOutput_refusedUnlessOverwrite() throws Exception {
     Path in = TestTables.safetensors(dir, "ow.safetensors", table, DType.F32);
-    QuantizeCommand.quantize(spark, params(in, "ow").iterations(1).build());
+    QuantizeJob.run(spark, params(in, "ow").iterations(1).build());
     String before = Files.readString(dir.resolve("ow/manifest.json"));
     InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> QuantizeCommand.quantize(spark, params(in, "ow").iterations(1).build()));
+        () -> QuantizeJob.run(spark, params(in, "ow").iterations(1).build()));
     assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     assertEquals(before, Files.readString(dir.resolve("ow/manifest.json")), "old artifact untouched");
-    Manifest again = QuantizeCommand.quantize(spark, params(in, "ow").iterations(2).overwrite(true).build());
+    Manifest again = QuantizeJob.run(spark, params(in, "ow").iterations(2).overwrite(true).build());
     assertEquals(2, again.result.iterationsRun);
     assertEquals(2, Artifacts.read(spark, dir.resolve("ow")).manifest.result.iterationsRun);
     try (var s = Files.list(dir)) {
@@ -183,7 +183,7 @@ class QuantizeEndToEndTest {
     };
     spark.sparkContext().addSparkListener(listener);
     try {
-      Manifest m = QuantizeCommand.quantize(spark, params(in, "jobs").iterations(5).partitions(3).build());
+      Manifest m = QuantizeJob.run(spark, params(in, "jobs").iterations(5).partitions(3).build());
       spark.sparkContext().listenerBus().waitUntilEmpty();
       assertEquals(5, m.result.iterationsRun);
       assertEquals(5, lloydJobs.get(), "one job per Lloyd iteration");

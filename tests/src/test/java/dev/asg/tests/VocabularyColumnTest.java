@@ -10,9 +10,9 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.ArtifactSchemas;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
+import dev.asg.spark.output.ArtifactSchemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,8 +71,8 @@ class VocabularyColumnTest {
     return out;
   }
 
-  private QuantizeParams.Builder params(Path input, String out) {
-    return QuantizeParams.builder().input(input.toString()).output(dir.resolve(out).toString())
+  private QuantizeRequest.Builder params(Path input, String out) {
+    return QuantizeRequest.builder().input(input.toString()).output(dir.resolve(out).toString())
         .m(M).k(K).iterations(3).seed(2);
   }
 
@@ -98,14 +98,14 @@ class VocabularyColumnTest {
     json.append("}}}");
     Files.writeString(sub.resolve("model-tokenizer.json"), json.toString());
 
-    Manifest auto = QuantizeCommand.quantize(spark, params(m, "o-auto").build());
+    Manifest auto = QuantizeJob.run(spark, params(m, "o-auto").build());
     assertTokenSchema("o-auto");
     assertEquals(tokens(V), tokenColumn("o-auto"));
     assertTrue(auto.source.vocab.uri.endsWith("model-tokenizer.json"), auto.source.vocab.uri);
     assertEquals("auto", auto.source.vocab.foundBy);
     assertEquals(V, auto.source.vocab.size);
 
-    Manifest none = QuantizeCommand.quantize(spark, params(m, "o-none").vocab("none").build());
+    Manifest none = QuantizeJob.run(spark, params(m, "o-none").vocab("none").build());
     assertNull(none.source.vocab);
     assertEquals(ArtifactSchemas.MAPPING.asNullable(),
         spark.read().parquet(dir.resolve("o-none/mapping").toString()).schema().asNullable());
@@ -123,7 +123,7 @@ class VocabularyColumnTest {
     Path small = dir.resolve("small-vocab.txt");
     Files.write(small, tokens(V - 1));
     InvalidInputException e = assertThrows(InvalidInputException.class,
-        () -> QuantizeCommand.quantize(spark, params(model, "o-small").vocab(small.toString()).build()));
+        () -> QuantizeJob.run(spark, params(model, "o-small").vocab(small.toString()).build()));
     assertTrue(e.getMessage().contains((V - 1) + " tokens") && e.getMessage().contains(V + " rows"),
         e.getMessage());
     assertFalse(Files.exists(dir.resolve("o-small")));
@@ -149,7 +149,7 @@ class VocabularyColumnTest {
     ctx.updateLoggers();
     Manifest m;
     try {
-      m = QuantizeCommand.quantize(spark, params(model, "o-big").vocab(big.toString()).build());
+      m = QuantizeJob.run(spark, params(model, "o-big").vocab(big.toString()).build());
     } finally {
       cfg.removeAppender("vocab-test");
       ctx.updateLoggers();

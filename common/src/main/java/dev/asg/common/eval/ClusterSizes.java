@@ -6,23 +6,14 @@ import java.util.Arrays;
  * How evenly the tokens spread over one codebook's k concepts: min, median, max, the number of empty concepts and
  * faiss's imbalance factor {@code k * sum(n_j^2) / (sum n_j)^2} (1 = perfectly even; faiss reports the same
  * number as {@code imbalance_factor}). An uneven codebook wastes concepts and blurs the crowded ones.
+ *
+ * @param min the smallest concept's size
+ * @param median lower median (the element at index (k-1)/2 of the sorted sizes), so it is always an actual size
+ * @param max the largest concept's size
+ * @param empty concepts with no token
+ * @param imbalance k * sum(n_j^2) / (sum n_j)^2; NaN when no token was counted
  */
-public final class ClusterSizes {
-  public final long min;
-  /** Lower median (the element at index (k-1)/2 of the sorted sizes), so it is always an actual size. */
-  public final long median;
-  public final long max;
-  public final int empty;
-  public final double imbalance;
-
-  private ClusterSizes(long min, long median, long max, int empty, double imbalance) {
-    this.min = min;
-    this.median = median;
-    this.max = max;
-    this.empty = empty;
-    this.imbalance = imbalance;
-  }
-
+public record ClusterSizes(long min, long median, long max, int empty, double imbalance) {
   /** @param counts tokens per concept, length k >= 1 */
   public static ClusterSizes of(long[] counts) {
     if (counts.length == 0) {

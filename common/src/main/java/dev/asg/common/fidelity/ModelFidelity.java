@@ -11,27 +11,17 @@ import java.util.Map;
  * with its embedding initializer replaced by the artifact's reconstruction, and the two sets of sentence vectors
  * are compared ({@link OutputAgreement}). This measures what the receiving team sees, where relative MSE and the
  * table's kNN recall only describe the table.
+ *
+ * @param params what was run: model, tokenizer, replaced initializer, texts
+ * @param agreement how close the two models' sentence vectors are
+ * @param output which model output the sentence vectors come from, in words
+ * @param tokens tokens over all texts
+ * @param tokenizeSeconds wall time of tokenizing the texts
+ * @param originalSeconds wall time of the original model's run
+ * @param asgSeconds wall time of the run with the reconstruction
  */
-public final class ModelFidelity {
-  public final FidelityParams params;
-  public final OutputAgreement agreement;
-  public final String output;
-  public final long tokens;
-  public final double tokenizeSeconds;
-  public final double originalSeconds;
-  public final double asgSeconds;
-
-  private ModelFidelity(FidelityParams params, OutputAgreement agreement, String output, long tokens,
-      double tokenizeSeconds, double originalSeconds, double asgSeconds) {
-    this.params = params;
-    this.agreement = agreement;
-    this.output = output;
-    this.tokens = tokens;
-    this.tokenizeSeconds = tokenizeSeconds;
-    this.originalSeconds = originalSeconds;
-    this.asgSeconds = asgSeconds;
-  }
-
+public record ModelFidelity(FidelityParams params, OutputAgreement agreement, String output, long tokens,
+    double tokenizeSeconds, double originalSeconds, double asgSeconds) {
   /**
    * @param reconstruction rows x dim floats, row-major: the artifact's reconstructed table
    */

@@ -3,7 +3,7 @@ package dev.asg.common.kmeans;
 import java.util.Locale;
 
 /** How segments map to codebooks (paper section 2.1 vs the pooled variant). */
-public enum CodebookMode {
+public enum CodebookMode implements dev.asg.common.FlagChecks.Choice {
   /** One codebook per segment position: m codebooks of k centroids; ConceptID = i*k + j. */
   SEPARATE,
   /** One codebook for all segments, trained on every row's m sub-vectors pooled; ConceptID = j. */

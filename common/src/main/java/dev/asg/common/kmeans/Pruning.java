@@ -1,30 +1,18 @@
 package dev.asg.common.kmeans;
 
-import java.util.Locale;
+import dev.asg.common.FlagChecks;
 
-/** The {@code --pruning} flag: how Lloyd iterations avoid distance computations. */
-public enum Pruning {
-  /** Brute force: every point against every centroid. The reference, and for benchmarks. */
-  OFF,
+/** The {@code --pruning} flag: how Lloyd iterations avoid distance computations. Both give the same bits. */
+public enum Pruning implements FlagChecks.Choice {
   /** Bound-based skipping that provably gives brute force's bits ({@link PrunedAssigner}). */
-  EXACT;
+  EXACT,
+  /** Brute force: every point against every centroid. The reference, and for benchmarks. */
+  OFF;
 
-  public String flagValue() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+  public static final String FLAG = "pruning";
 
-  /**
-   * Parses a flag value, case-insensitive.
-   *
-   * @throws IllegalArgumentException naming the value and the allowed ones
-   */
+  /** Parses {@code --pruning}'s value; a bad one fails naming the flag and the allowed values. */
   public static Pruning parse(String v) {
-    String n = v == null ? "" : v.trim().toLowerCase(Locale.ROOT);
-    for (Pruning p : values()) {
-      if (p.flagValue().equals(n)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("pruning '" + v + "' is unknown; allowed: exact, off");
+    return FlagChecks.parse(Pruning.class, FLAG, v);
   }
 }

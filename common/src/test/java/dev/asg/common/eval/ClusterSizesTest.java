@@ -11,29 +11,29 @@ class ClusterSizesTest {
   @Test
   void of_evenSizes_imbalanceOne() {
     ClusterSizes s = ClusterSizes.of(new long[] {5, 5, 5, 5});
-    assertEquals(1.0, s.imbalance, 1e-15);
-    assertEquals(5, s.min);
-    assertEquals(5, s.max);
-    assertEquals(0, s.empty);
+    assertEquals(1.0, s.imbalance(), 1e-15);
+    assertEquals(5, s.min());
+    assertEquals(5, s.max());
+    assertEquals(0, s.empty());
   }
 
   @Test
   void of_allInOneConcept_imbalanceK() {
     // k * n^2 / n^2 = k: the worst case faiss can report.
     ClusterSizes s = ClusterSizes.of(new long[] {0, 0, 12, 0});
-    assertEquals(4.0, s.imbalance, 1e-15);
-    assertEquals(3, s.empty);
-    assertEquals(0, s.min);
-    assertEquals(0, s.median);
-    assertEquals(12, s.max);
+    assertEquals(4.0, s.imbalance(), 1e-15);
+    assertEquals(3, s.empty());
+    assertEquals(0, s.min());
+    assertEquals(0, s.median());
+    assertEquals(12, s.max());
   }
 
   @Test
   void of_unsorted_medianIsLowerMiddleOfSorted() {
     ClusterSizes s = ClusterSizes.of(new long[] {9, 1, 7, 3});
-    assertEquals(3, s.median);
+    assertEquals(3, s.median());
     // 4 * (81 + 1 + 49 + 9) / 20^2
-    assertEquals(4.0 * 140 / 400, s.imbalance, 1e-15);
+    assertEquals(4.0 * 140 / 400, s.imbalance(), 1e-15);
   }
 
   @Test

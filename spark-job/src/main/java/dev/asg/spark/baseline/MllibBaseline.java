@@ -1,25 +1,25 @@
 package dev.asg.spark.baseline;
 
 import dev.asg.common.InvalidInputException;
-import dev.asg.common.artifact.Compression;
-import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
-import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.ArtifactSchemas;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.FinalPass;
+import dev.asg.spark.engine.MappedBlock;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeListener;
+import dev.asg.spark.engine.QuantizePlan;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.HadoopConfSnapshot;
+import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.RowRange;
 import dev.asg.spark.source.TableBlock;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
@@ -54,6 +54,7 @@ public final class MllibBaseline {
   public static final String ENGINE = "engine";
   /** Our engine; mllib is only a benchmark baseline. */
   public static final String ENGINE_DEFAULT = "asg";
+  public static final String ENGINE_MLLIB = "mllib";
   public static final String MLLIB_SEGMENTS = "mllib-segments";
   /** 0: train every segment, so the default artifact is complete. */
   public static final int MLLIB_SEGMENTS_DEFAULT = 0;
@@ -63,12 +64,12 @@ public final class MllibBaseline {
   private MllibBaseline() {}
 
   /** Checks --engine and --mllib-segments; returns the number of codebooks to train. */
-  public static int codebooksToTrain(String engine, int mllibSegments, QuantizeParams p) {
+  public static int codebooksToTrain(String engine, int mllibSegments, QuantizeRequest p) {
     if (!engine.equals("asg") && !engine.equals("mllib")) {
       throw new InvalidInputException("--" + ENGINE + " " + engine + " is not allowed; --" + ENGINE
           + " must be one of: asg, mllib");
     }
-    int all = p.codebook().codebooks(p.m());
+    int all = p.algorithm().codebook().codebooks(p.algorithm().m());
     if (mllibSegments < 0 || mllibSegments > all) {
       throw new InvalidInputException("--" + MLLIB_SEGMENTS + " " + mllibSegments + " is out of range; --"
           + MLLIB_SEGMENTS + " must be in [0, " + all + "] (0 = all " + all + " codebooks of this run)");
@@ -76,17 +77,32 @@ public final class MllibBaseline {
     return mllibSegments == 0 ? all : mllibSegments;
   }
 
+  /**
+   * Trains the first section of the preflight plan with Spark ML KMeans and writes it; the baseline reads
+   * model files only (no Parquet input, no decoder output section). Returns the manifest written.
+   */
+  public static Manifest run(SparkSession spark, QuantizeJob.Preflight preflight, int trainCodebooks)
+      throws Exception {
+    QuantizePlan plan = preflight.plan();
+    if (!(plan.sections().get(0).table() instanceof ByteRangeTableSource table)) {
+      throw new InvalidInputException("--" + ENGINE + " " + ENGINE_MLLIB + " reads model files only, not the "
+          + "Parquet table " + plan.params().input().uri() + "; use --" + ENGINE + " " + ENGINE_DEFAULT);
+    }
+    QuantizeResult result = run(spark, plan.params(), table.spec(), trainCodebooks);
+    return QuantizeJob.write(preflight.writer(), result, QuantizeListener.NONE);
+  }
+
   /** Trains with Spark ML KMeans and returns a result for {@code ArtifactWriter.write}. */
-  public static QuantizeResult run(SparkSession spark, QuantizeParams p, TableSpec spec, int trainCodebooks) {
+  public static QuantizeResult run(SparkSession spark, QuantizeRequest p, TableSpec spec, int trainCodebooks) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long t0 = System.nanoTime();
     Manifest manifest = new Manifest();
     manifest.created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     manifest.sparkVersion = spark.version();
     manifest.params.putAll(p.asMap());
-    manifest.params.put(ENGINE, "mllib");
+    manifest.params.put(ENGINE, ENGINE_MLLIB);
     manifest.params.put(MLLIB_SEGMENTS, trainCodebooks);
-    int all = p.codebook().codebooks(p.m());
+    int all = p.algorithm().codebook().codebooks(p.algorithm().m());
     manifest.params.put(TRAINED_KEY, trainCodebooks + " of " + all);
     manifest.source = new Manifest.Source();
     manifest.source.uri = spec.uri();
@@ -95,11 +111,11 @@ public final class MllibBaseline {
     manifest.source.dtype = spec.dtype().name();
     manifest.source.shape = new long[] {spec.rows(), spec.dim()};
 
-    final int m = p.m();
-    final int k = p.k();
+    final int m = p.algorithm().m();
+    final int k = p.algorithm().k();
     final int dim = spec.dim();
     final int dsub = dim / m;
-    final CodebookMode mode = p.codebook();
+    final CodebookMode mode = p.algorithm().codebook();
     final long rows = spec.rows();
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
 
@@ -113,11 +129,11 @@ public final class MllibBaseline {
 
     // The same deterministic training sample as our engine (faiss's max_points_per_centroid), so both train on
     // the same points.
-    long cap = (long) k * p.maxPointsPerCentroid();
+    long cap = (long) k * p.algorithm().maxPointsPerCentroid();
     JavaRDD<TableBlock> training = blocks;
     if (pointsPerCodebook > cap) {
       double fraction = (double) cap / pointsPerCodebook;
-      long seed = p.seed();
+      long seed = p.algorithm().seed();
       training = blocks.map(b -> b.sample(seed, TokenSampler.SALT_TRAINING, fraction))
           .persist(StorageLevel.MEMORY_ONLY());
     }
@@ -137,7 +153,8 @@ public final class MllibBaseline {
       trainingPoints = df.count();
       long f0 = System.nanoTime();
       jsc.setJobDescription("mllib kmeans codebook " + codebook);
-      KMeansModel model = new KMeans().setK(k).setMaxIter(p.iterations()).setTol(0.0).setSeed(p.seed())
+      KMeansModel model = new KMeans().setK(k).setMaxIter(p.algorithm().iterations()).setTol(0.0)
+          .setSeed(p.algorithm().seed())
           .setInitMode("random").setFeaturesCol("features").fit(df);
       double s = secs(f0);
       fitSeconds += s;
@@ -179,29 +196,17 @@ public final class MllibBaseline {
     FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     MllibTasks.MapSetup setup = new MllibTasks.MapSetup(mode, m, mOut, k, dsub, energyFp, cosineFp);
     Broadcast<float[][]> bc = jsc.broadcast(centroids);
-    JavaRDD<MllibTasks.Mapped> mapped = blocks.map(b -> MllibTasks.map(b, bc.value(), setup))
+    JavaRDD<MappedBlock> mapped = blocks.map(b -> MllibTasks.map(b, bc.value(), setup))
         .persist(StorageLevel.MEMORY_ONLY());
-    ReconstructionStats recon = null;
-    MessageDigest mappingDigest = Digests.sha256();
-    for (Iterator<MllibTasks.Mapped> it = mapped.toLocalIterator(); it.hasNext(); ) {
-      MllibTasks.Mapped mb = it.next();
-      Digests.updateInts(mappingDigest, mb.conceptIds, 0, mb.conceptIds.length);
-      recon = recon == null ? mb.stats : recon.merge(mb.stats);
-    }
+    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, mOut);
     blocks.unpersist(false);
-    result.relativeMse = recon.relativeMse(energyFp);
-    result.relativeMsePerSegment = recon.relativeMsePerSegment(energyFp);
-    result.meanCosine = recon.meanCosine(cosineFp);
-    manifest.result = result;
-    manifest.compression = Compression.of(rows, dim, m, k, mode);
-    manifest.digests.put("codebook", Digests.ofFloatArrays(centroids));
-    manifest.digests.put("mapping", Digests.hex(mappingDigest));
+    FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, centroids);
     manifest.timingsSeconds.put("final_assignment", secs(a0));
     LOG.info(String.format(Locale.ROOT, "mllib: relative MSE %.6f over %d of %d codebooks, fit %.2f s",
         result.relativeMse, trainCodebooks, all, fitSeconds));
 
     Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows().iterator()),
+    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows(null).iterator()),
         ArtifactSchemas.MAPPING);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
       mapped.unpersist(false);

@@ -5,7 +5,8 @@ import dev.asg.common.kmeans.BlockAssigner;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.PreparedCodebook;
-import dev.asg.common.kmeans.ReconstructionStats;
+import dev.asg.spark.engine.FinalPass;
+import dev.asg.spark.engine.MappedBlock;
 import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -57,41 +58,11 @@ final class MllibTasks {
     }
   }
 
-  /** A block's final mapping over mOut segments: {@code conceptIds[r*mOut + i]}, global row ids. */
-  static final class Mapped implements Serializable {
-    private static final long serialVersionUID = 1L;
-    final int firstRow;
-    final int rows;
-    final int mOut;
-    final int[] conceptIds;
-    final ReconstructionStats stats;
-
-    Mapped(int firstRow, int rows, int mOut, int[] conceptIds, ReconstructionStats stats) {
-      this.firstRow = firstRow;
-      this.rows = rows;
-      this.mOut = mOut;
-      this.conceptIds = conceptIds;
-      this.stats = stats;
-    }
-
-    List<Row> rows() {
-      List<Row> out = new ArrayList<>(rows);
-      for (int r = 0; r < rows; r++) {
-        Integer[] ids = new Integer[mOut];
-        for (int i = 0; i < mOut; i++) {
-          ids[i] = conceptIds[r * mOut + i];
-        }
-        out.add(RowFactory.create(firstRow + r, ids));
-      }
-      return out;
-    }
-  }
-
   /**
    * Nearest centroid for every row's first mOut segments with the project's assignment kernel (what Spark ML's
    * predict computes, faster), and the reconstruction statistics over those segments.
    */
-  static Mapped map(TableBlock b, float[][] centroids, MapSetup s) {
+  static MappedBlock map(TableBlock b, float[][] centroids, MapSetup s) {
     int n = b.rows();
     int dimOut = s.mOut * s.dsub;
     float[] data = b.data();
@@ -106,14 +77,8 @@ final class MllibTasks {
     for (int c = 0; c < centroids.length; c++) {
       prepared[c] = PreparedCodebook.of(centroids[c], s.k, s.dsub);
     }
-    int[] idx = new int[n * s.mOut];
-    float[] score = new float[n * s.mOut];
-    if (n > 0) {
-      new BlockAssigner(AssignKernels.byName("auto"), prepared, s.mode, s.mOut).assign(data, n, idx, score);
-    }
-    ReconstructionStats rs = new ReconstructionStats(s.mOut);
-    rs.add(data, n, dimOut, idx, centroids, s.mode, s.energyFp, s.cosineFp);
-    s.mode.toConceptIds(idx, n, s.mOut, s.k);
-    return new Mapped(b.firstRow(), n, s.mOut, idx, rs);
+    return FinalPass.map(b.firstRow(), data, n, dimOut,
+        new BlockAssigner(AssignKernels.byName("auto"), prepared, s.mode, s.mOut), centroids, s.mode, s.k,
+        s.energyFp, s.cosineFp, new float[n * s.mOut]);
   }
 }

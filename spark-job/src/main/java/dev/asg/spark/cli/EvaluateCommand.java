@@ -2,9 +2,9 @@ package dev.asg.spark.cli;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.fidelity.FidelityParams;
-import dev.asg.spark.engine.QuantizeParams;
-import dev.asg.spark.eval.ArtifactDir;
-import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactSections;
+import dev.asg.spark.engine.InputSpec;
 import dev.asg.spark.eval.EvalInput;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.spark.eval.Evaluator;
@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code asg evaluate}: the paper-style quality report of an artifact against its original table. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -56,11 +56,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   String tensor;
 
   @Option(names = "--id-col", paramLabel = "COL", description = "Parquet --input: the token id column; default: "
-      + "the manifest's when it was made from Parquet, else " + QuantizeParams.ID_COL_DEFAULT + ".")
+      + "the manifest's when it was made from Parquet, else " + InputSpec.ID_COL_DEFAULT + ".")
   String idCol;
 
   @Option(names = "--vector-col", paramLabel = "COL", description = "Parquet --input: the vector column; default: "
-      + "the manifest's when it was made from Parquet, else " + QuantizeParams.VECTOR_COL_DEFAULT + ".")
+      + "the manifest's when it was made from Parquet, else " + InputSpec.VECTOR_COL_DEFAULT + ".")
   String vectorCol;
 
   @Option(names = "--sample", paramLabel = "N", defaultValue = "" + DEFAULT_SAMPLE,

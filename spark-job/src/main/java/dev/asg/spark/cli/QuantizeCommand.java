@@ -1,23 +1,16 @@
 package dev.asg.spark.cli;
 
-import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.baseline.MllibBaseline;
-import dev.asg.spark.engine.LloydCheckpoint;
-import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
-import dev.asg.spark.engine.QuantizePlan;
-import dev.asg.spark.engine.QuantizeResult;
-import dev.asg.spark.output.ArtifactWriter;
-import java.util.List;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeListener;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
-/** {@code asg quantize}: train the codebooks and write the artifact directory. */
+/** {@code asg quantize}: parses the flags into a {@link QuantizeRequest} and runs {@link QuantizeJob}. */
 @Command(name = "quantize", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train ASG codebooks on an embedding table and write codebook/, mapping/ and manifest.json.")
 public final class QuantizeCommand implements Callable<Integer> {
@@ -133,7 +126,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    QuantizeParams params = QuantizeParams.builder()
+    QuantizeRequest params = QuantizeRequest.builder()
         .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
         .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(overwrite)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
@@ -143,67 +136,18 @@ public final class QuantizeCommand implements Callable<Integer> {
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
     // Everything that can be checked from headers and the output location is checked before Spark starts.
-    Configuration conf = setup.hadoopConf();
-    QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
+    QuantizeJob.Preflight preflight = QuantizeJob.preflight(params, setup.hadoopConf());
     int mllibCodebooks = MllibBaseline.codebooksToTrain(engine, mllibSegments, params);
     SparkSession spark = setup.session();
     try {
-      if (engine.equals("mllib")) {
-        // The baseline reads byte-range tables only (no Parquet input, no decoder sections).
-        QuantizeResult result = MllibBaseline.run(spark, params, QuantizeEngine.resolve(params, conf),
-            mllibCodebooks);
-        try {
-          writer.write(result);
-        } finally {
-          result.release();
-        }
-        return AsgMain.EXIT_OK;
+      if (engine.equals(MllibBaseline.ENGINE_MLLIB)) {
+        MllibBaseline.run(spark, preflight, mllibCodebooks);
+      } else {
+        QuantizeJob.run(spark, preflight, QuantizeListener.NONE);
       }
-      execute(spark, plan, writer);
       return AsgMain.EXIT_OK;
     } finally {
       spark.stop();
     }
-  }
-
-  /**
-   * The whole quantize run inside an existing SparkSession (tests, notebooks): checks the input and output,
-   * trains, writes atomically. Returns the manifest that was written.
-   */
-  public static Manifest quantize(SparkSession spark, QuantizeParams params)
-      throws Exception {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    QuantizePlan plan = QuantizePlan.preflight(params, conf);
-    ArtifactWriter writer = ArtifactWriter.preflight(params.output(), params.overwrite(), conf, plan.readPaths());
-    return execute(spark, plan, writer);
-  }
-
-  /**
-   * Opens the plan (checks a Parquet table), trains each section and writes: the single layout, or input/ and
-   * output/ under one top-level manifest for a decoder. Returns the manifest written at the top level.
-   */
-  static Manifest execute(SparkSession spark, QuantizePlan plan, ArtifactWriter writer) throws Exception {
-    plan.open(spark);
-    QuantizeEngine engine = new QuantizeEngine(spark);
-    if (!plan.decoder()) {
-      QuantizePlan.Section s = plan.sections().get(0);
-      QuantizeResult result = engine.run(s.params(), s.table(), s.vocab(), null);
-      try {
-        writer.write(result);
-      } finally {
-        result.release();
-      }
-      LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
-      return result.manifest();
-    }
-    Manifest top = plan.topManifest(spark);
-    List<String> names = plan.sections().stream().map(QuantizePlan.Section::name).collect(Collectors.toList());
-    writer.writeSections(top, names, name -> {
-      QuantizePlan.Section s = plan.sections().get(names.indexOf(name));
-      return engine.run(s.params(), s.table(), s.vocab(), name);
-    });
-    LloydCheckpoint.deleteAfterCommit(plan.params().output(), spark.sparkContext().hadoopConfiguration());
-    return top;
   }
 }

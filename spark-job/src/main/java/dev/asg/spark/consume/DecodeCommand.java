@@ -1,10 +1,11 @@
 package dev.asg.spark.consume;
 
-import dev.asg.spark.eval.ArtifactSections;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
+import dev.asg.spark.artifact.ArtifactSections;
+import dev.asg.spark.artifact.LoadedArtifact;
 import dev.asg.spark.cli.SparkOptions;
 import dev.asg.spark.cli.SynthCommand;
 import java.io.IOException;
@@ -74,12 +75,12 @@ public final class DecodeCommand implements Callable<Integer> {
       }
     }
     OutputTarget target = OutputTarget.preflight(output, overwrite, conf, inputs);
-    Map<String, LoadedSection> loaded = new LinkedHashMap<>();
+    Map<String, LoadedArtifact> loaded = new LinkedHashMap<>();
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = setup.session();
     try {
       for (ArtifactSections.Section s : sections) {
-        loaded.put(s.dir().path().toString(), LoadedSection.load(spark, s));
+        loaded.put(s.dir().path().toString(), LoadedArtifact.load(spark, s));
       }
     } finally {
       if (owned) {
@@ -113,11 +114,11 @@ public final class DecodeCommand implements Callable<Integer> {
   }
 
   /** One tensor per section, named as the source tensor it reconstructs. */
-  private static void writeTable(OutputTarget target, List<LoadedSection> sections, DType dtype) throws IOException {
+  private static void writeTable(OutputTarget target, List<LoadedArtifact> sections, DType dtype) throws IOException {
     List<HeaderEntry> entries = new ArrayList<>();
     Map<String, String> md = new LinkedHashMap<>();
     md.put("format", "asg-decoded");
-    for (LoadedSection s : sections) {
+    for (LoadedArtifact s : sections) {
       var d = s.dir();
       entries.add(new HeaderEntry(d.manifest().source.tensor, dtype.safetensorsName(),
           new long[] {d.rows(), d.dim()}, (long) d.rows() * d.dim() * dtype.bytes()));
@@ -126,7 +127,7 @@ public final class DecodeCommand implements Callable<Integer> {
     }
     try (OutputStream os = target.fs().create(target.tmp(), false)) {
       TensorBytes.header(os, SafetensorsWriter.headerOf(entries, md));
-      for (LoadedSection s : sections) {
+      for (LoadedArtifact s : sections) {
         TensorBytes.reconstruction(os, s, dtype);
       }
     }

@@ -1,13 +1,14 @@
 package dev.asg.spark.consume;
 
-import dev.asg.spark.eval.ArtifactSections;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.SafetensorsWriter.HeaderEntry;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.ArtifactSections;
+import dev.asg.spark.artifact.LoadedArtifact;
 import dev.asg.spark.cli.SparkOptions;
-import dev.asg.spark.eval.ArtifactDir;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -62,12 +63,12 @@ public final class ExportCommand implements Callable<Integer> {
     Configuration conf = setup.hadoopConf();
     List<ArtifactSections.Section> sections = ArtifactSections.committed(artifacts, conf);
     OutputTarget target = OutputTarget.preflight(output, overwrite, conf, List.of(artifacts));
-    List<LoadedSection> loaded = new ArrayList<>();
+    List<LoadedArtifact> loaded = new ArrayList<>();
     boolean owned = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = setup.session();
     try {
       for (ArtifactSections.Section s : sections) {
-        loaded.add(LoadedSection.load(spark, s));
+        loaded.add(LoadedArtifact.load(spark, s));
       }
     } finally {
       if (owned) {
@@ -80,9 +81,9 @@ public final class ExportCommand implements Callable<Integer> {
     return 0;
   }
 
-  static void write(OutputTarget target, List<LoadedSection> sections) throws IOException {
+  static void write(OutputTarget target, List<LoadedArtifact> sections) throws IOException {
     List<HeaderEntry> entries = new ArrayList<>();
-    for (LoadedSection s : sections) {
+    for (LoadedArtifact s : sections) {
       ArtifactDir d = s.dir();
       entries.add(new HeaderEntry(s.prefix() + "codebook", "F32", new long[] {d.codebooks() * (long) d.k(),
           d.dsub()}, (long) s.codebook().length * Float.BYTES));
@@ -92,7 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
     byte[] header = SafetensorsWriter.headerOf(entries, metadata(sections));
     try (OutputStream os = target.fs().create(target.tmp(), false)) {
       TensorBytes.header(os, header);
-      for (LoadedSection s : sections) {
+      for (LoadedArtifact s : sections) {
         TensorBytes.floats(os, s.codebook());
         TensorBytes.ints(os, s.mapping());
       }
@@ -110,13 +111,13 @@ public final class ExportCommand implements Callable<Integer> {
    * go in once as a JSON array under "tokens" (id = index): JSON escapes any byte a token may hold, and the file
    * stays a single file.
    */
-  static Map<String, String> metadata(List<LoadedSection> sections) throws IOException {
+  static Map<String, String> metadata(List<LoadedArtifact> sections) throws IOException {
     Map<String, String> md = new LinkedHashMap<>();
     md.put("format", FORMAT);
     md.put("format_version", FORMAT_VERSION);
     StringJoiner names = new StringJoiner(",");
     String[] tokens = null;
-    for (LoadedSection s : sections) {
+    for (LoadedArtifact s : sections) {
       if (s.name() != null) {
         names.add(s.name());
       }

@@ -8,7 +8,8 @@ import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.SafetensorsHeader;
 import dev.asg.common.tensor.SafetensorsIndex;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.eval.ArtifactSections;
+import dev.asg.spark.artifact.ArtifactSections;
+import dev.asg.spark.artifact.LoadedArtifact;
 import dev.asg.spark.io.HadoopRangeSource;
 import dev.asg.spark.source.TensorSha256;
 import java.io.IOException;
@@ -118,7 +119,7 @@ final class ModelPatch {
   }
 
   /** Writes the patched copy to {@code target}'s temporary path (a file, or a directory for a sharded model). */
-  void write(OutputTarget target, Map<String, LoadedSection> loaded) throws IOException {
+  void write(OutputTarget target, Map<String, LoadedArtifact> loaded) throws IOException {
     Path dir = new Path(model).getParent();
     if (!sharded) {
       writeFile(model, byFile.get(files.get(0)), loaded, target.fs().create(target.tmp(), false));
@@ -135,7 +136,7 @@ final class ModelPatch {
     }
   }
 
-  private void writeFile(String uri, List<Target> targets, Map<String, LoadedSection> loaded, OutputStream out)
+  private void writeFile(String uri, List<Target> targets, Map<String, LoadedArtifact> loaded, OutputStream out)
       throws IOException {
     try (RangeSource src = open(uri, conf); OutputStream os = out) {
       long pos = 0;

@@ -5,24 +5,21 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.spark.io.RealPaths;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.output.AtomicReplace;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where export and decode write: one file, or one directory (a sharded checkpoint), on any Hadoop FileSystem.
  * Everything goes to a hidden sibling {@code .<name>._tmp-<id>} first and is renamed into place only when complete,
  * so a failure or a kill leaves no file that looks valid and an existing output untouched until the new one is
- * whole (the same rule as quantize's ArtifactWriter, for plain files).
+ * whole: {@link AtomicReplace}, as quantize's ArtifactWriter.
  */
 public final class OutputTarget {
-  private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
-
   private final String flag;
   private final Path output;
   private final FileSystem fs;
@@ -133,32 +130,12 @@ public final class OutputTarget {
 
   /** Moves the finished temporary output into place, replacing an old output only now. */
   public void commit() throws IOException {
-    Path old = null;
-    if (fs.exists(output)) {
-      old = new Path(output.getParent(), "." + output.getName() + "._old-" + UUID.randomUUID());
-      rename(output, old);
-    }
-    rename(tmp, output);
-    if (old != null) {
-      fs.delete(old, true);
-    }
-    LOG.info("wrote {}", output);
+    AtomicReplace.commit(fs, tmp, output, new Path(output.getParent(), "." + output.getName() + "._old-"
+        + UUID.randomUUID()));
   }
 
   /** Removes the temporary output after a failure; never throws. */
   public void abort() {
-    try {
-      if (fs.exists(tmp)) {
-        fs.delete(tmp, true);
-      }
-    } catch (IOException e) {
-      LOG.warn("{}: could not remove the temporary {}: {}; delete it by hand", flag, tmp, e.getMessage());
-    }
-  }
-
-  private void rename(Path from, Path to) throws IOException {
-    if (!fs.rename(from, to)) {
-      throw new IOException("could not rename " + from + " to " + to);
-    }
+    AtomicReplace.discard(fs, tmp, flag);
   }
 }

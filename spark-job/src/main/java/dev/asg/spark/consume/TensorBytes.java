@@ -3,6 +3,7 @@ package dev.asg.spark.consume;
 import dev.asg.common.io.RangeSource;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.RowEncoder;
+import dev.asg.spark.artifact.LoadedArtifact;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -44,7 +45,7 @@ final class TensorBytes {
   }
 
   /** The V x D reconstruction of {@code s} encoded as {@code dtype}, a block of rows at a time. */
-  static void reconstruction(OutputStream os, LoadedSection s, DType dtype) throws IOException {
+  static void reconstruction(OutputStream os, LoadedArtifact s, DType dtype) throws IOException {
     int dim = s.dir().dim();
     int rows = s.dir().rows();
     int block = Math.max(1, SLICE / (dim * Float.BYTES));

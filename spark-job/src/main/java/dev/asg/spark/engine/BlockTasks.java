@@ -11,7 +11,6 @@ import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.PruneBounds;
 import dev.asg.common.kmeans.PrunedAssigner;
 import dev.asg.common.kmeans.Pruning;
-import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.Collections;
@@ -91,13 +90,7 @@ final class BlockTasks {
   /**
    * One Lloyd iteration's partial statistics over all blocks of one task, accumulated into ONE LloydStats (m * k *
    * dsub longs: allocating one per block would be most of an iteration's garbage); none if the task has no blocks.
-   */
-  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks, AssignSetup s) {
-    return lloyd(blocks, codebooks, null, -1, s);
-  }
-
-  /**
-   * As above, for Lloyd iteration {@code iteration} (0-based); with pruning, {@code drift} is the move from the
+   * For Lloyd iteration {@code iteration} (0-based); with pruning, {@code drift} is the move from the
    * previous iteration's codebooks to these (null for the first iteration or after a resume: brute force).
    */
   static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks,
@@ -139,32 +132,24 @@ final class BlockTasks {
     return BlockAssigner.squaredNormSum(b.data(), b.rows(), s.m, b.dim() / s.m, s.objectiveFp);
   }
 
-  /** The final assignment of a block: global ConceptIDs (i*k + j when separate) and reconstruction stats. */
-  static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, AssignSetup s,
-      FixedPoint energyFp, FixedPoint cosineFp) {
-    return map(b, codebooks, centroids, null, -1, s, energyFp, cosineFp);
-  }
-
   /**
-   * As above; with pruning and {@code drift} from the last Lloyd iteration's codebooks to the final ones, a block
-   * that kept its bounds (trained on, not sampled) skips what they settle.
+   * The final assignment of a block (see {@link FinalPass#map}); with pruning and {@code drift} from the last
+   * Lloyd iteration's codebooks to the final ones, a block that kept its bounds (trained on, not sampled) skips
+   * what they settle. {@code drift} null: brute force.
    */
   static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, CentroidDrift drift,
       int iteration, AssignSetup s, FixedPoint energyFp, FixedPoint cosineFp) {
     int n = b.rows();
-    int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
-    float[] score = scoreScratch(n * s.m);
     PruneBounds bounds = b.existingPruneBounds();
     PrunedAssigner pruned = n > 0 && drift != null && bounds != null && bounds.iteration() == drift.fromIteration()
         ? s.prunedAssigner(codebooks) : null;
     if (pruned == null) {
-      s.assigner(codebooks).assign(b.data(), n, idx, score);
-    } else {
-      pruned.assign(b.data(), n, idx, score, bounds, drift, iteration);
+      return FinalPass.map(b.firstRow(), b.data(), n, b.dim(), s.assigner(codebooks), centroids, s.mode, s.k,
+          energyFp, cosineFp, scoreScratch(n * s.m));
     }
-    ReconstructionStats rs = new ReconstructionStats(s.m);
-    rs.add(b.data(), n, b.dim(), idx, centroids, s.mode, energyFp, cosineFp);
-    s.mode.toConceptIds(idx, n, s.m, s.k);
-    return new MappedBlock(b.firstRow(), n, s.m, idx, rs);
+    int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
+    pruned.assign(b.data(), n, idx, scoreScratch(n * s.m), bounds, drift, iteration);
+    return FinalPass.mapAssigned(b.firstRow(), b.data(), n, b.dim(), s.m, idx, centroids, s.mode, s.k, energyFp,
+        cosineFp);
   }
 }

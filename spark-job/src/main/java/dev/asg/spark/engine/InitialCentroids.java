@@ -2,6 +2,7 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.kmeans.KMeansPlusPlus;
 import dev.asg.common.kmeans.RandomInit;
 import dev.asg.common.kmeans.TokenSampler;
@@ -19,7 +20,7 @@ import org.apache.spark.api.java.JavaRDD;
 final class InitialCentroids {
   private InitialCentroids() {}
 
-  static float[][] compute(JavaRDD<TableBlock> blocks, QuantizeParams p, int dim, long pointsPerCodebook) {
+  static float[][] compute(JavaRDD<TableBlock> blocks, KMeansParams p, int dim, long pointsPerCodebook) {
     int m = p.m();
     int k = p.k();
     int dsub = dim / m;
@@ -35,9 +36,9 @@ final class InitialCentroids {
     int n = sample.stream().mapToInt(TableBlock::rows).sum();
     int pointsEach = mode == CodebookMode.SEPARATE ? n : n * m;
     if (pointsEach < k) {
-      throw new InvalidInputException("--" + QuantizeParams.INIT_POINTS_PER_CENTROID + " "
+      throw new InvalidInputException("--" + KMeansParams.INIT_POINTS_PER_CENTROID + " "
           + p.initPointsPerCentroid() + " sampled only " + pointsEach + " points for --k " + k
-          + "; raise --" + QuantizeParams.INIT_POINTS_PER_CENTROID);
+          + "; raise --" + KMeansParams.INIT_POINTS_PER_CENTROID);
     }
     float[] all = new float[n * dim];
     int off = 0;
@@ -47,7 +48,7 @@ final class InitialCentroids {
     }
     int codebooks = mode.codebooks(m);
     float[][] out = new float[codebooks][];
-    boolean plusPlus = p.init().equals("kmeans++");
+    boolean plusPlus = p.init() == KMeansParams.Init.KMEANS_PLUS_PLUS;
     IntStream.range(0, codebooks).parallel().forEach(c -> {
       float[] pts;
       if (mode == CodebookMode.SHARED) {

@@ -6,6 +6,7 @@ import dev.asg.common.InputBoundary;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.Messages;
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.KMeansParams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -159,14 +160,15 @@ public final class LloydCheckpoint {
   }
 
   /** The checkpoint of one run (section null) or one decoder section. */
-  public static LloydCheckpoint open(QuantizeParams p, Manifest.Source source, String section, Configuration conf) {
+  public static LloydCheckpoint open(QuantizeRequest p, Manifest.Source source, String section,
+      Configuration conf) {
     try {
-      Path root = rootFor(p.output(), conf);
+      Path root = rootFor(p.run().output(), conf);
       Path dir = section == null ? root : new Path(root, section);
       FileSystem fs = dir.getFileSystem(conf);
-      return new LloydCheckpoint(dir, fs, fingerprint(p, source, conf));
+      return new LloydCheckpoint(dir, fs, fingerprint(p.algorithm(), source, conf));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the checkpoint directory for --output " + p.output(), e);
+      throw new UncheckedIOException("cannot open the checkpoint directory for --output " + p.run().output(), e);
     }
   }
 
@@ -175,19 +177,19 @@ public final class LloydCheckpoint {
    * The source's sha256 is computed asynchronously (too late for this check), so its length and modification
    * time stand in for it. Partitioning, kernel and output are left out: results do not depend on them.
    */
-  static Map<String, String> fingerprint(QuantizeParams p, Manifest.Source source, Configuration conf)
+  static Map<String, String> fingerprint(KMeansParams p, Manifest.Source source, Configuration conf)
       throws IOException {
     Map<String, String> f = new LinkedHashMap<>();
-    f.put(QuantizeParams.M, String.valueOf(p.m()));
-    f.put(QuantizeParams.K, String.valueOf(p.k()));
-    f.put(QuantizeParams.CODEBOOK, p.codebook().flagValue());
-    f.put(QuantizeParams.INIT, p.init());
-    f.put(QuantizeParams.INIT_POINTS_PER_CENTROID, String.valueOf(p.initPointsPerCentroid()));
-    f.put(QuantizeParams.ITERATIONS, String.valueOf(p.iterations()));
-    f.put(QuantizeParams.TOL, String.valueOf(p.tol()));
-    f.put(QuantizeParams.MAX_POINTS_PER_CENTROID, String.valueOf(p.maxPointsPerCentroid()));
-    f.put(QuantizeParams.SEED, String.valueOf(p.seed()));
-    f.put(QuantizeParams.TENSOR, String.valueOf(source.tensor));
+    f.put(KMeansParams.M, String.valueOf(p.m()));
+    f.put(KMeansParams.K, String.valueOf(p.k()));
+    f.put(KMeansParams.CODEBOOK, p.codebook().flagValue());
+    f.put(KMeansParams.INIT, p.init().flagValue());
+    f.put(KMeansParams.INIT_POINTS_PER_CENTROID, String.valueOf(p.initPointsPerCentroid()));
+    f.put(KMeansParams.ITERATIONS, String.valueOf(p.iterations()));
+    f.put(KMeansParams.TOL, String.valueOf(p.tol()));
+    f.put(KMeansParams.MAX_POINTS_PER_CENTROID, String.valueOf(p.maxPointsPerCentroid()));
+    f.put(KMeansParams.SEED, String.valueOf(p.seed()));
+    f.put(InputSpec.TENSOR, String.valueOf(source.tensor));
     f.put("source-uri", source.uri);
     f.put("shape", Arrays.toString(source.shape));
     Path src = new Path(source.uri);

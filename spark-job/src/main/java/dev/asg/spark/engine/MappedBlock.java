@@ -4,7 +4,7 @@ import dev.asg.common.kmeans.ReconstructionStats;
 import java.io.Serializable;
 
 /** The final mapping of one row range: {@code conceptIds[r*m + i]} for token firstRow + r. */
-final class MappedBlock implements Serializable {
+public final class MappedBlock implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final int firstRow;
@@ -19,5 +19,10 @@ final class MappedBlock implements Serializable {
     this.m = m;
     this.conceptIds = conceptIds;
     this.stats = stats;
+  }
+
+  /** mapping/'s rows for this block; {@code tokens} (or null) names every token id. */
+  public java.util.List<org.apache.spark.sql.Row> rows(String[] tokens) {
+    return dev.asg.spark.output.ArtifactSchemas.mappingRows(firstRow, rows, m, conceptIds, tokens);
   }
 }

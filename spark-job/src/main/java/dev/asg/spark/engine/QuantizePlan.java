@@ -28,11 +28,11 @@ public final class QuantizePlan {
   /** One table to train an ASG structure on. */
   public static final class Section {
     private final String name;
-    private final QuantizeParams params;
+    private final QuantizeRequest params;
     private TableSource table;
     private RunVocabulary vocab;
 
-    Section(String name, QuantizeParams params, TableSource table, RunVocabulary vocab) {
+    Section(String name, QuantizeRequest params, TableSource table, RunVocabulary vocab) {
       this.name = name;
       this.params = params;
       this.table = table;
@@ -45,7 +45,7 @@ public final class QuantizePlan {
     }
 
     /** The run's parameters with {@code tensor} set to this section's tensor. */
-    public QuantizeParams params() {
+    public QuantizeRequest params() {
       return params;
     }
 
@@ -60,14 +60,14 @@ public final class QuantizePlan {
     }
   }
 
-  private final QuantizeParams params;
+  private final QuantizeRequest params;
   private final String format;
   private final RunVocabulary vocabFile;
   private final List<Section> sections;
   /** Every shard of a sharded checkpoint's index; empty otherwise. */
   private final List<String> shards;
 
-  private QuantizePlan(QuantizeParams params, String format, RunVocabulary vocabFile, List<Section> sections,
+  private QuantizePlan(QuantizeRequest params, String format, RunVocabulary vocabFile, List<Section> sections,
       List<String> shards) {
     this.params = params;
     this.shards = shards;
@@ -80,61 +80,75 @@ public final class QuantizePlan {
    * Resolves the input (and output) tensor from headers, checks the parameters against their shapes and loads the
    * vocabulary. Needs no SparkSession.
    */
-  public static QuantizePlan preflight(QuantizeParams p, Configuration conf) {
-    String fmt = p.inputFormat().equals("auto") ? TableResolver.detect(p.input(), conf) : p.inputFormat();
-    RunVocabulary vocab = RunVocabulary.load(p, conf);
+  public static QuantizePlan preflight(QuantizeRequest p, Configuration conf) {
+    String fmt = p.input().format() == InputSpec.InputFormat.AUTO ? TableResolver.detect(p.input().uri(), conf)
+        : p.input().format().flagValue();
+    RunVocabulary vocab = RunVocabulary.load(p.input(), conf);
     List<Section> sections = new ArrayList<>();
     if (fmt.equals("parquet")) {
-      if (p.tensor() != null) {
-        throw new InvalidInputException("--" + QuantizeParams.TENSOR + " " + p.tensor() + " does not apply to the "
-            + "Parquet table " + p.input() + "; name its columns with --" + QuantizeParams.ID_COL + " and --"
-            + QuantizeParams.VECTOR_COL);
+      if (p.input().tensor() != null) {
+        throw new InvalidInputException("--" + InputSpec.TENSOR + " " + p.input().tensor() + " does not apply to the "
+            + "Parquet table " + p.input().uri() + "; name its columns with --" + InputSpec.ID_COL + " and --"
+            + InputSpec.VECTOR_COL);
       }
-      if (p.outputTensor() != null) {
-        throw new InvalidInputException("--" + QuantizeParams.OUTPUT_TENSOR + " " + p.outputTensor()
-            + " does not apply to the Parquet table " + p.input() + "; it needs a safetensors or ONNX model file");
+      if (p.input().outputTensor() != null) {
+        throw new InvalidInputException("--" + InputSpec.OUTPUT_TENSOR + " " + p.input().outputTensor()
+            + " does not apply to the Parquet table " + p.input().uri()
+            + "; it needs a safetensors or ONNX model file");
       }
       sections.add(new Section(INPUT, p, null, vocab));
       return new QuantizePlan(p, fmt, vocab, sections, List.of());
     }
-    TableSpec in = QuantizeEngine.resolve(p, conf);
+    TableSpec in = resolve(p, conf);
     sections.add(new Section(INPUT, p, new ByteRangeTableSource(in), vocab == null ? null
         : vocab.forRows(in.rows())));
-    if (p.outputTensor() != null) {
-      QuantizeParams po = p.toBuilder().tensor(p.outputTensor()).build();
+    if (p.input().outputTensor() != null) {
+      QuantizeRequest po = p.withTensor(p.input().outputTensor());
       TableSpec out;
       try {
-        out = QuantizeEngine.resolve(po, conf);
+        out = resolve(po, conf);
       } catch (InvalidInputException e) {
         // The resolver speaks of --tensor, the flag of the table it resolves; here that table is --output-tensor.
-        throw new InvalidInputException(e.getMessage().replaceAll("(?<![\\w-])--" + QuantizeParams.TENSOR + "\\b",
-            "--" + QuantizeParams.OUTPUT_TENSOR), e);
+        throw new InvalidInputException(e.getMessage().replaceAll("(?<![\\w-])--" + InputSpec.TENSOR + "\\b",
+            "--" + InputSpec.OUTPUT_TENSOR), e);
       }
       if (out.tensor().equals(in.tensor()) && out.uri().equals(in.uri())) {
-        throw new InvalidInputException("--" + QuantizeParams.OUTPUT_TENSOR + " " + p.outputTensor()
-            + " is the input embedding itself; omit --" + QuantizeParams.OUTPUT_TENSOR + " when the output "
-            + "projection is tied to it, or pass --" + QuantizeParams.TENSOR + " for the input embedding");
+        throw new InvalidInputException("--" + InputSpec.OUTPUT_TENSOR + " " + p.input().outputTensor()
+            + " is the input embedding itself; omit --" + InputSpec.OUTPUT_TENSOR + " when the output "
+            + "projection is tied to it, or pass --" + InputSpec.TENSOR + " for the input embedding");
       }
       sections.add(new Section(OUTPUT, po, new ByteRangeTableSource(out), vocab == null ? null
           : vocab.forRows(out.rows())));
     }
     return new QuantizePlan(p, fmt, vocab, Collections.unmodifiableList(sections),
-        TableResolver.shardPaths(p.input(), conf));
+        TableResolver.shardPaths(p.input().uri(), conf));
+  }
+
+  /**
+   * Resolves a model file's table from its header only and checks the parameters against its shape. Needs no
+   * SparkSession, so bad input fails in well under a second, before Spark starts.
+   */
+  static TableSpec resolve(QuantizeRequest p, Configuration conf) {
+    TableSpec spec = TableResolver.resolve(p.input().uri(), p.input().format().flagValue(), p.input().tensor(),
+        conf);
+    p.algorithm().validateAgainst(spec.rows(), spec.dim(), spec.uri() + " tensor '" + spec.tensor() + "'");
+    return spec;
   }
 
   /** Reads and checks what needs Spark (a Parquet table); a no-op for model files. */
   public void open(SparkSession spark) {
     for (Section s : sections) {
       if (s.table == null) {
-        ParquetTableSource t = ParquetTableSource.open(spark, params.input(), params.idCol(), params.vectorCol());
-        params.validateAgainst(t.rows(), t.dim(), params.input() + " column '" + params.vectorCol() + "'");
+        InputSpec in = params.input();
+        ParquetTableSource t = ParquetTableSource.open(spark, in.uri(), in.idCol(), in.vectorCol());
+        params.algorithm().validateAgainst(t.rows(), t.dim(), in.uri() + " column '" + in.vectorCol() + "'");
         s.table = t;
         s.vocab = vocabFile == null ? null : vocabFile.forRows(t.rows());
       }
     }
   }
 
-  public QuantizeParams params() {
+  public QuantizeRequest params() {
     return params;
   }
 
@@ -144,7 +158,7 @@ public final class QuantizePlan {
    */
   public List<String> readPaths() {
     List<String> out = new ArrayList<>();
-    out.add(params.input());
+    out.add(params.input().uri());
     out.addAll(shards);
     for (Section s : sections) {
       if (s.table instanceof ByteRangeTableSource) {

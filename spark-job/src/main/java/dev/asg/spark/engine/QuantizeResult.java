@@ -5,8 +5,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * What a quantize run produced: the codebook and mapping as Datasets (schemas in {@link ArtifactSchemas}), and the
- * manifest describing them. The mapping Dataset is backed by the cached final assignment and is valid until
+ * What a quantize run produced: the codebook and mapping as Datasets (schemas in
+ * {@link dev.asg.spark.output.ArtifactSchemas}), and the manifest describing them. The mapping Dataset is backed by the cached final assignment and is valid until
  * {@link #release()}.
  */
 public final class QuantizeResult {

@@ -46,18 +46,18 @@ public final class RunVocabulary implements Serializable {
    *
    * @return null with {@code --vocab none}, or with {@code auto} when no file is next to the model
    */
-  public static RunVocabulary load(QuantizeParams p, Configuration conf) {
-    return InputBoundary.read("--" + QuantizeParams.VOCAB + " " + Messages.quote(p.vocab()), "pass a "
+  public static RunVocabulary load(InputSpec p, Configuration conf) {
+    return InputBoundary.read("--" + InputSpec.VOCAB + " " + Messages.quote(p.vocab()), "pass a "
         + "tokenizer.json, vocab.txt or token list, or --vocab none", () -> loadChecked(p, conf));
   }
 
-  private static RunVocabulary loadChecked(QuantizeParams p, Configuration conf) {
+  private static RunVocabulary loadChecked(InputSpec p, Configuration conf) {
     String v = p.vocab();
-    if (v.equals(QuantizeParams.VOCAB_NONE)) {
+    if (v.equals(InputSpec.VOCAB_NONE)) {
       return null;
     }
-    boolean explicit = !v.equals(QuantizeParams.VOCAB_AUTO);
-    String file = explicit ? v : findNextTo(p.input(), conf);
+    boolean explicit = !v.equals(InputSpec.VOCAB_AUTO);
+    String file = explicit ? v : findNextTo(p.uri(), conf);
     if (file == null) {
       return null;
     }
@@ -73,13 +73,13 @@ public final class RunVocabulary implements Serializable {
       }
       return new RunVocabulary(file, explicit, all, all.length);
     } catch (FileNotFoundException e) {
-      throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + v + " does not exist; pass a "
+      throw new InvalidInputException("--" + InputSpec.VOCAB + " " + v + " does not exist; pass a "
           + "tokenizer.json, vocab.txt or token list, or --vocab none", e);
     } catch (HadoopRangeSource.NotAFileException e) {
-      throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + Messages.quote(file) + ": "
+      throw new InvalidInputException("--" + InputSpec.VOCAB + " " + Messages.quote(file) + ": "
           + e.getMessage() + "; pass a tokenizer.json, vocab.txt or token list, or --vocab none", e);
     } catch (IOException e) {
-      throw new InvalidInputException("--" + QuantizeParams.VOCAB + " " + file + ": cannot read (" + e.getMessage()
+      throw new InvalidInputException("--" + InputSpec.VOCAB + " " + file + ": cannot read (" + e.getMessage()
           + "); pass a readable tokenizer.json or vocab.txt", e);
     }
   }

@@ -9,37 +9,23 @@ import java.util.Map;
 /**
  * The tokens that share a word's concept in each segment (the paper's Figure 2): for segment i, every token u with
  * mapping[u][i] == mapping[token][i], in token-id order.
+ *
+ * @param token the word asked about
+ * @param tokenId its row in the mapping
+ * @param m segments per token
+ * @param k concepts per codebook
+ * @param shared whether one codebook serves every segment
+ * @param groups one group per asked segment, in the order asked
  */
-public final class ConceptGroups {
-  /** One segment's group. */
-  public static final class Group {
-    public final int segment;
-    public final int conceptId;
-    /** Every member's token id, ascending (the word itself included). */
-    public final int[] tokenIds;
-
-    Group(int segment, int conceptId, int[] tokenIds) {
-      this.segment = segment;
-      this.conceptId = conceptId;
-      this.tokenIds = tokenIds;
-    }
-  }
-
-  public final String token;
-  public final int tokenId;
-  public final int m;
-  public final int k;
-  public final boolean shared;
-  public final List<Group> groups;
-
-  ConceptGroups(String token, int tokenId, int m, int k, boolean shared, List<Group> groups) {
-    this.token = token;
-    this.tokenId = tokenId;
-    this.m = m;
-    this.k = k;
-    this.shared = shared;
-    this.groups = groups;
-  }
+public record ConceptGroups(String token, int tokenId, int m, int k, boolean shared, List<Group> groups) {
+  /**
+   * One segment's group.
+   *
+   * @param segment the segment index
+   * @param conceptId the word's global ConceptID in that segment
+   * @param tokenIds every member's token id, ascending (the word itself included)
+   */
+  public record Group(int segment, int conceptId, int[] tokenIds) {}
 
   /** @param mapping V x m global ConceptIDs */
   public static ConceptGroups of(String token, int tokenId, int[] mapping, int rows, int m, int k, boolean shared,

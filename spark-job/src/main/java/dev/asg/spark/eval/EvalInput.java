@@ -3,7 +3,8 @@ package dev.asg.spark.eval;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.engine.InputSpec;
 import dev.asg.spark.io.TableResolver;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.ParquetTableSource;
@@ -55,9 +56,9 @@ public record EvalInput(String uri, TableSpec spec, String idCol, String vectorC
     }
     boolean fromParquet = "parquet".equals(src.format);
     String id = idCol != null ? idCol : fromParquet && src.idColumn != null ? src.idColumn
-        : QuantizeParams.ID_COL_DEFAULT;
+        : InputSpec.ID_COL_DEFAULT;
     String vec = vectorCol != null ? vectorCol : fromParquet && src.tensor != null ? src.tensor
-        : QuantizeParams.VECTOR_COL_DEFAULT;
+        : InputSpec.VECTOR_COL_DEFAULT;
     try {
       Path p = new Path(in);
       if (!p.getFileSystem(conf).exists(p)) {

@@ -62,7 +62,7 @@ public final class Evaluation {
   public double maxImbalance() {
     double mx = 0;
     for (ClusterSizes c : clusterSizes) {
-      mx = Math.max(mx, c.imbalance);
+      mx = Math.max(mx, c.imbalance());
     }
     return mx;
   }
@@ -70,7 +70,7 @@ public final class Evaluation {
   public double meanImbalance() {
     double s = 0;
     for (ClusterSizes c : clusterSizes) {
-      s += c.imbalance;
+      s += c.imbalance();
     }
     return s / clusterSizes.length;
   }
@@ -78,7 +78,7 @@ public final class Evaluation {
   public long emptyConcepts() {
     long e = 0;
     for (ClusterSizes c : clusterSizes) {
-      e += c.empty;
+      e += c.empty();
     }
     return e;
   }
@@ -105,11 +105,11 @@ public final class Evaluation {
       ClusterSizes s = clusterSizes[c];
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("codebook", c);
-      one.put("min", s.min);
-      one.put("median", s.median);
-      one.put("max", s.max);
-      one.put("empty", s.empty);
-      one.put("imbalance_factor", s.imbalance);
+      one.put("min", s.min());
+      one.put("median", s.median());
+      one.put("max", s.max());
+      one.put("empty", s.empty());
+      one.put("imbalance_factor", s.imbalance());
       sizes.add(one);
     }
     Map<String, Object> cs = new LinkedHashMap<>();
@@ -174,8 +174,8 @@ public final class Evaluation {
         .append("| codebook | min | median | max | empty | imbalance factor |\n|---|---|---|---|---|---|\n");
     for (int c = 0; c < clusterSizes.length; c++) {
       ClusterSizes s = clusterSizes[c];
-      b.append("| ").append(c).append(" | ").append(s.min).append(" | ").append(s.median).append(" | ")
-          .append(s.max).append(" | ").append(s.empty).append(" | ").append(fmt(s.imbalance)).append(" |\n");
+      b.append("| ").append(c).append(" | ").append(s.min()).append(" | ").append(s.median()).append(" | ")
+          .append(s.max()).append(" | ").append(s.empty()).append(" | ").append(fmt(s.imbalance())).append(" |\n");
     }
     if (modelOutput != null) {
       b.append(modelOutput.markdown());

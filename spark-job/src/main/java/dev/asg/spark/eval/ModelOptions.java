@@ -10,6 +10,8 @@ import dev.asg.common.io.RangeSource;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.common.tensor.onnx.OnnxFormat;
 import dev.asg.common.vocab.VocabularyLoader;
+import dev.asg.spark.artifact.ArtifactDir;
+import dev.asg.spark.artifact.LoadedArtifact;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -96,11 +98,10 @@ public final class ModelOptions {
     return new FidelityParams(modelPath, tok, tensor, spec.rows(), spec.dim(), textsFile, lines);
   }
 
-  /** Runs both models; the reconstruction is built from the artifact's mapping and codebook. */
+  /** Runs both models; the reconstruction is built from the artifact's mapping and codebook, digests checked. */
   public ModelFidelity run(SparkSession spark, ArtifactDir dir, FidelityParams p) throws Exception {
-    int[] mapping = dir.readMapping(spark);
-    float[] codebook = dir.readCodebook(spark);
-    float[] table = EvalTasks.reconstruct(0, dir.rows(), dir.m(), dir.dsub(), mapping, codebook);
+    float[] table = new float[Math.multiplyExact(dir.rows(), dir.dim())];
+    LoadedArtifact.load(spark, dir).reconstruct(0, dir.rows(), table);
     LOG.info("evaluate: running " + p.model().getFileName() + " on " + p.texts().size() + " texts, as it is and "
         + "with the ASG table");
     ModelFidelity f = ModelFidelity.run(p, table);

@@ -42,11 +42,11 @@ public final class SectionsReport {
     row(b, "mean / max imbalance factor", evs, e -> fmt(e.meanImbalance()) + " / " + fmt(e.maxImbalance()));
     if (evs.values().stream().anyMatch(e -> e.modelOutput != null)) {
       row(b, "model output: mean cosine (initializer replaced)", evs,
-          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement.meanCosine()));
+          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement().meanCosine()));
       row(b, "model output: p5 cosine", evs,
-          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement.p5Cosine()));
+          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement().p5Cosine()));
       row(b, "model output: retrieval recall@" + OutputAgreement.RECALL_AT, evs,
-          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement.recall()));
+          e -> e.modelOutput == null ? "n/a" : fmt(e.modelOutput.agreement().recall()));
     }
     return b.toString();
   }

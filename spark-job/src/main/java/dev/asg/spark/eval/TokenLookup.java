@@ -4,6 +4,7 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.io.RangeSource;
 import dev.asg.common.vocab.Vocabulary;
 import dev.asg.common.vocab.VocabularyLoader;
+import dev.asg.spark.artifact.ArtifactDir;
 import dev.asg.spark.io.HadoopRangeSource;
 import java.io.FileNotFoundException;
 import java.io.IOException;

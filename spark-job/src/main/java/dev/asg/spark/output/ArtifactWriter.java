@@ -298,16 +298,7 @@ public final class ArtifactWriter {
   }
 
   private void commit() throws IOException {
-    Path old = null;
-    if (fs.exists(output)) {
-      old = new Path(output.getParent(), output.getName() + OLD_INFIX + runId);
-      rename(output, old);
-    }
-    rename(tmp, output);
-    if (old != null) {
-      fs.delete(old, true);
-    }
-    LOG.info("wrote {}", output);
+    AtomicReplace.commit(fs, tmp, output, new Path(output.getParent(), output.getName() + OLD_INFIX + runId));
     removeStaleSiblings();
   }
 
@@ -362,21 +353,9 @@ public final class ArtifactWriter {
     }
   }
 
-  private void rename(Path from, Path to) throws IOException {
-    if (!fs.rename(from, to)) {
-      throw new IOException("could not rename " + from + " to " + to);
-    }
-  }
-
   /** Removes the temporary directory after a failure. */
   public void abort() {
-    try {
-      if (fs.exists(tmp)) {
-        fs.delete(tmp, true);
-      }
-    } catch (IOException e) {
-      LOG.warn("could not remove the temporary directory {}: {}; delete it by hand", tmp, e.getMessage());
-    }
+    AtomicReplace.discard(fs, tmp, "--output " + output);
   }
 
   private void mkdirs(Path p) throws IOException {

@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
 import dev.asg.common.InvalidInputException;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.InputSpec;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -49,17 +49,17 @@ final class ParquetTableCheck {
 
   static Shape check(SparkSession spark, Dataset<Row> df, String uri, String idCol, String vectorCol) {
     StructType schema = df.schema();
-    DataType idType = field(schema, idCol, uri, "--" + QuantizeParams.ID_COL).dataType();
+    DataType idType = field(schema, idCol, uri, "--" + InputSpec.ID_COL).dataType();
     if (!(idType.equals(DataTypes.IntegerType) || idType.equals(DataTypes.LongType)
         || idType.equals(DataTypes.ShortType) || idType.equals(DataTypes.ByteType))) {
-      throw new InvalidInputException("--" + QuantizeParams.ID_COL + " " + idCol + " in " + uri + " has type "
+      throw new InvalidInputException("--" + InputSpec.ID_COL + " " + idCol + " in " + uri + " has type "
           + idType.simpleString() + "; the id column must be an integer type (int or bigint)");
     }
-    DataType vecType = field(schema, vectorCol, uri, "--" + QuantizeParams.VECTOR_COL).dataType();
+    DataType vecType = field(schema, vectorCol, uri, "--" + InputSpec.VECTOR_COL).dataType();
     DataType element = vecType instanceof ArrayType ? ((ArrayType) vecType).elementType() : null;
     String dtype = DataTypes.FloatType.equals(element) ? "F32" : DataTypes.DoubleType.equals(element) ? "F64" : null;
     if (dtype == null) {
-      throw new InvalidInputException("--" + QuantizeParams.VECTOR_COL + " " + vectorCol + " in " + uri
+      throw new InvalidInputException("--" + InputSpec.VECTOR_COL + " " + vectorCol + " in " + uri
           + " has type " + vecType.simpleString() + "; the vector column must be array<float> or array<double>");
     }
 

@@ -7,10 +7,11 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizePlan;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.source.ByteRangeTableSource;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +54,11 @@ class MllibBaselineSparkTest {
     Path input = dir.resolve("t.safetensors");
     table.writeSafetensors(input, DType.F32);
     Path out = dir.resolve("art");
-    QuantizeParams p = QuantizeParams.builder().input(input.toString()).output(out.toString()).m(M).k(K)
+    QuantizeRequest p = QuantizeRequest.builder().input(input.toString()).output(out.toString()).m(M).k(K)
         .iterations(3).init("random").build();
-    TableSpec spec = QuantizeEngine.resolve(p, spark.sparkContext().hadoopConfiguration());
-    ArtifactWriter writer = ArtifactWriter.preflight(p.output(), false, spark.sparkContext().hadoopConfiguration());
+    TableSpec spec = ((ByteRangeTableSource) QuantizePlan.preflight(p, spark.sparkContext().hadoopConfiguration())
+        .sections().get(0).table()).spec();
+    ArtifactWriter writer = ArtifactWriter.preflight(p.run().output(), false, spark.sparkContext().hadoopConfiguration());
     QuantizeResult result = MllibBaseline.run(spark, p, spec, MllibBaseline.codebooksToTrain("mllib", 1, p));
     try {
       writer.write(result);

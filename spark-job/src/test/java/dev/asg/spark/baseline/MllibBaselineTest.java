@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asg.common.InvalidInputException;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeRequest;
 import org.junit.jupiter.api.Test;
 
 /** The --engine / --mllib-segments checks that run before Spark starts. */
 class MllibBaselineTest {
-  private static QuantizeParams params(int m, String codebook) {
-    return QuantizeParams.builder().input("x").output("y").m(m).codebook(codebook).build();
+  private static QuantizeRequest params(int m, String codebook) {
+    return QuantizeRequest.builder().input("x").output("y").m(m).codebook(codebook).build();
   }
 
   @Test

@@ -2,8 +2,11 @@ package dev.asg.spark.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.spark.baseline.MllibBaseline;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.InputSpec;
+import dev.asg.spark.engine.QuantizeRequest;
+import dev.asg.spark.engine.RunOptions;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,25 +22,25 @@ class AsgDefaultsTest {
     try (InputStream in = Files.newInputStream(Path.of("../conf/asg-defaults.properties"))) {
       p.load(in);
     }
-    QuantizeParams d = QuantizeParams.builder().input("x").output("y").build();
-    assertEquals(d.inputFormat(), p.getProperty(QuantizeParams.INPUT_FORMAT));
-    assertEquals(d.idCol(), p.getProperty(QuantizeParams.ID_COL));
-    assertEquals(d.vectorCol(), p.getProperty(QuantizeParams.VECTOR_COL));
-    assertEquals(d.vocab(), p.getProperty(QuantizeParams.VOCAB));
-    assertEquals(d.m(), Integer.parseInt(p.getProperty(QuantizeParams.M)));
-    assertEquals(d.k(), Integer.parseInt(p.getProperty(QuantizeParams.K)));
-    assertEquals(d.codebook().flagValue(), p.getProperty(QuantizeParams.CODEBOOK));
-    assertEquals(d.init(), p.getProperty(QuantizeParams.INIT));
-    assertEquals(d.initPointsPerCentroid(), Integer.parseInt(p.getProperty(QuantizeParams.INIT_POINTS_PER_CENTROID)));
-    assertEquals(d.iterations(), Integer.parseInt(p.getProperty(QuantizeParams.ITERATIONS)));
-    assertEquals(d.tol(), Double.parseDouble(p.getProperty(QuantizeParams.TOL)));
-    assertEquals(d.maxPointsPerCentroid(), Integer.parseInt(p.getProperty(QuantizeParams.MAX_POINTS_PER_CENTROID)));
-    assertEquals(d.seed(), Long.parseLong(p.getProperty(QuantizeParams.SEED)));
-    assertEquals(d.partitions(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITIONS)));
-    assertEquals(d.partitionMb(), Integer.parseInt(p.getProperty(QuantizeParams.PARTITION_MB)));
-    assertEquals(d.kernel(), p.getProperty(QuantizeParams.KERNEL));
-    assertEquals(d.pruning().flagValue(), p.getProperty(QuantizeParams.PRUNING));
-    assertEquals(d.checkpointEvery(), Integer.parseInt(p.getProperty(QuantizeParams.CHECKPOINT_EVERY)));
+    QuantizeRequest d = QuantizeRequest.builder().input("x").output("y").build();
+    assertEquals(d.input().format().flagValue(), p.getProperty(InputSpec.INPUT_FORMAT));
+    assertEquals(d.input().idCol(), p.getProperty(InputSpec.ID_COL));
+    assertEquals(d.input().vectorCol(), p.getProperty(InputSpec.VECTOR_COL));
+    assertEquals(d.input().vocab(), p.getProperty(InputSpec.VOCAB));
+    assertEquals(d.algorithm().m(), Integer.parseInt(p.getProperty(KMeansParams.M)));
+    assertEquals(d.algorithm().k(), Integer.parseInt(p.getProperty(KMeansParams.K)));
+    assertEquals(d.algorithm().codebook().flagValue(), p.getProperty(KMeansParams.CODEBOOK));
+    assertEquals(d.algorithm().init().flagValue(), p.getProperty(KMeansParams.INIT));
+    assertEquals(d.algorithm().initPointsPerCentroid(), Integer.parseInt(p.getProperty(KMeansParams.INIT_POINTS_PER_CENTROID)));
+    assertEquals(d.algorithm().iterations(), Integer.parseInt(p.getProperty(KMeansParams.ITERATIONS)));
+    assertEquals(d.algorithm().tol(), Double.parseDouble(p.getProperty(KMeansParams.TOL)));
+    assertEquals(d.algorithm().maxPointsPerCentroid(), Integer.parseInt(p.getProperty(KMeansParams.MAX_POINTS_PER_CENTROID)));
+    assertEquals(d.algorithm().seed(), Long.parseLong(p.getProperty(KMeansParams.SEED)));
+    assertEquals(d.run().partitions(), Integer.parseInt(p.getProperty(RunOptions.PARTITIONS)));
+    assertEquals(d.run().partitionMb(), Integer.parseInt(p.getProperty(RunOptions.PARTITION_MB)));
+    assertEquals(d.run().kernel().flagValue(), p.getProperty(RunOptions.KERNEL));
+    assertEquals(d.run().pruning().flagValue(), p.getProperty(RunOptions.PRUNING));
+    assertEquals(d.run().checkpointEvery(), Integer.parseInt(p.getProperty(RunOptions.CHECKPOINT_EVERY)));
     assertEquals(MllibBaseline.ENGINE_DEFAULT, p.getProperty(MllibBaseline.ENGINE));
     assertEquals(MllibBaseline.MLLIB_SEGMENTS_DEFAULT, Integer.parseInt(p.getProperty(MllibBaseline.MLLIB_SEGMENTS)));
     // Every key in the file is a real flag (a typo would silently be ignored otherwise).

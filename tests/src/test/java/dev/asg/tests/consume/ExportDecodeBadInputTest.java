@@ -21,8 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input to export and decode: exit 2, one line naming the flag or file, and nothing written (an existing output
- * byte-identical, no temporary file left next to it).
+ * Bad input to export and decode (and evaluate's digest check): exit 2, one line naming the flag or file, and
+ * nothing written (an existing output byte-identical, no temporary file left next to it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExportDecodeBadInputTest {
@@ -93,18 +93,29 @@ class ExportDecodeBadInputTest {
     refused("mapping/", "export", "--artifacts", a.toString(), "--output", tmp.resolve("x.safetensors").toString());
   }
 
-  @Test
-  void exportAndDecode_digestMismatch_exit2() throws Exception {
-    Path a = brokenCopy("tampered", d -> {
+  /** A copy of the separate artifact whose manifest.json digests.{@code part} is zeroed, as a hand edit would. */
+  private Path tamperedDigest(String name, String part) throws Exception {
+    return brokenCopy(name, d -> {
       Path mf = d.resolve("manifest.json");
       String text = Files.readString(mf, StandardCharsets.UTF_8);
-      String codebook = text.replaceFirst("(?s).*\"codebook\"\\s*:\\s*\"([0-9a-f]{64})\".*", "$1");
-      Files.writeString(mf, text.replace(codebook, "0".repeat(64)), StandardCharsets.UTF_8);
-      // As a hand edit would; Hadoop's local checksum would otherwise refuse the file before the digest check.
+      String digest = text.replaceFirst("(?s).*\"" + part + "\"\\s*:\\s*\"([0-9a-f]{64})\".*", "$1");
+      Files.writeString(mf, text.replace(digest, "0".repeat(64)), StandardCharsets.UTF_8);
+      // Hadoop's local checksum would otherwise refuse the file before the digest check.
       Files.deleteIfExists(d.resolve(".manifest.json.crc"));
     });
+  }
+
+  @Test
+  void exportAndDecode_digestMismatch_exit2() throws Exception {
+    Path a = tamperedDigest("tampered", "codebook");
     refused("SHA-256", "export", "--artifacts", a.toString(), "--output", tmp.resolve("x.safetensors").toString());
     refused("SHA-256", "decode", "--artifacts", a.toString(), "--output", tmp.resolve("t.safetensors").toString());
+  }
+
+  @Test
+  void evaluate_digestMismatch_exit2() throws Exception {
+    // evaluate reads codebook and mapping through the same loader as export and decode, so it checks them too.
+    refused("digests.mapping", "evaluate", "--artifacts", tamperedDigest("tampered-eval", "mapping").toString());
   }
 
   @Test

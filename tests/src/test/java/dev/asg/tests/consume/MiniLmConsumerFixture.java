@@ -12,8 +12,8 @@ import dev.asg.common.tensor.TableSpec;
 import dev.asg.common.tensor.TensorDecl;
 import dev.asg.common.tensor.onnx.OnnxFormat;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.tests.LocalSpark;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -90,11 +90,11 @@ final class MiniLmConsumerFixture {
     decoder = dir.resolve("minilm-decoder");
     SparkSession spark = LocalSpark.start("local[2]");
     try {
-      Supplier<QuantizeParams.Builder> base = () -> QuantizeParams.builder().input(model.toString()).m(24);
-      QuantizeCommand.quantize(spark, base.get().output(separate.toString()).k(256).iterations(8).build());
-      QuantizeCommand.quantize(spark, base.get().output(shared.toString()).codebook("shared").k(256)
+      Supplier<QuantizeRequest.Builder> base = () -> QuantizeRequest.builder().input(model.toString()).m(24);
+      QuantizeJob.run(spark, base.get().output(separate.toString()).k(256).iterations(8).build());
+      QuantizeJob.run(spark, base.get().output(shared.toString()).codebook("shared").k(256)
           .iterations(4).build());
-      QuantizeCommand.quantize(spark, base.get().output(decoder.toString()).outputTensor(LM_HEAD).k(64)
+      QuantizeJob.run(spark, base.get().output(decoder.toString()).outputTensor(LM_HEAD).k(64)
           .iterations(3).build());
     } finally {
       spark.stop();

@@ -11,8 +11,8 @@ import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.cli.AsgMain;
 import dev.asg.spark.cli.EvaluateCommand;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.eval.Evaluation;
 import dev.asg.tests.Artifacts;
 import dev.asg.tests.LocalSpark;
@@ -51,7 +51,7 @@ class EvaluateEndToEndTest {
     PlantedTable t = new PlantedTable(COARSE_V, D, M, 16, 0.2, 5, PlantedTable.Mode.SEPARATE);
     coarseInput = TestTables.safetensors(dir, "coarse.safetensors", t, DType.F32);
     coarseOut = dir.resolve("coarse-asg");
-    QuantizeCommand.quantize(spark, QuantizeParams.builder().input(coarseInput.toString())
+    QuantizeJob.run(spark, QuantizeRequest.builder().input(coarseInput.toString())
         .output(coarseOut.toString()).m(M).k(4).iterations(5).seed(7).build());
   }
 
@@ -66,7 +66,7 @@ class EvaluateEndToEndTest {
     float[] rows = EvalTables.distinctRows(v, D, M, 8, 3);
     Path input = EvalTables.write(dir.resolve("exact.safetensors"), rows, v, D);
     Path out = dir.resolve("exact-asg");
-    QuantizeCommand.quantize(spark, QuantizeParams.builder().input(input.toString()).output(out.toString())
+    QuantizeJob.run(spark, QuantizeRequest.builder().input(input.toString()).output(out.toString())
         .m(M).k(8).iterations(5).seed(7).build());
 
     Evaluation ev = EvaluateCommand.evaluate(spark, out.toString(), input.toString(), "auto", null, 2000, 1);
@@ -129,9 +129,9 @@ class EvaluateEndToEndTest {
       for (long c : n) {
         sq += (double) c * c;
       }
-      assertEquals(4 * sq / ((double) COARSE_V * COARSE_V), ev.clusterSizes[i].imbalance, 1e-12);
-      assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[i].max);
-      assertEquals(Arrays.stream(n).min().orElseThrow(), ev.clusterSizes[i].min);
+      assertEquals(4 * sq / ((double) COARSE_V * COARSE_V), ev.clusterSizes[i].imbalance(), 1e-12);
+      assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[i].max());
+      assertEquals(Arrays.stream(n).min().orElseThrow(), ev.clusterSizes[i].min());
     }
     assertEquals(4.0 / COARSE_V, ev.compression.ratio, 1e-15, "k/V for separate codebooks (Appendix B)");
     assertTrue(ev.compressionMatchesManifest());
@@ -155,7 +155,7 @@ class EvaluateEndToEndTest {
   @Test
   void evaluate_sharedCodebook_matchesManifestAndPoolsClusterSizes() throws Exception {
     Path out = dir.resolve("shared-asg");
-    QuantizeCommand.quantize(spark, QuantizeParams.builder().input(coarseInput.toString())
+    QuantizeJob.run(spark, QuantizeRequest.builder().input(coarseInput.toString())
         .output(out.toString()).m(M).k(6).codebook("shared").iterations(3).seed(7).build());
     Evaluation ev = EvaluateCommand.evaluate(spark, out.toString(), null, "auto", null, 50, 1);
     Artifacts a = Artifacts.read(spark, out);
@@ -167,7 +167,7 @@ class EvaluateEndToEndTest {
         n[id]++;
       }
     }
-    assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[0].max);
+    assertEquals(Arrays.stream(n).max().orElseThrow(), ev.clusterSizes[0].max());
     assertEquals(6.0 * (D / M) / ((double) COARSE_V * D), ev.compression.ratio, 1e-15,
         "k*D/m / V*D for one shared codebook (Appendix C)");
   }

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.tests.Artifacts;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.TestTables;
@@ -48,7 +48,7 @@ class InspectCommandTest {
     PlantedTable t = new PlantedTable(V, 16, M, K, 0.05, 3, PlantedTable.Mode.SEPARATE);
     Path input = TestTables.safetensors(dir, "t.safetensors", t, DType.F32);
     out = dir.resolve("asg");
-    QuantizeCommand.quantize(spark, QuantizeParams.builder().input(input.toString()).output(out.toString())
+    QuantizeJob.run(spark, QuantizeRequest.builder().input(input.toString()).output(out.toString())
         .m(M).k(K).iterations(3).seed(7).build());
     // Not next to the model: the automatic lookup must find nothing unless a test puts a file there.
     Files.createDirectories(dir.resolve("v"));

@@ -8,20 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.TensorDecl;
 import dev.asg.spark.cli.AsgMain;
-import dev.asg.spark.cli.QuantizeCommand;
-import dev.asg.spark.engine.CheckpointTestHook;
 import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeListener;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.TestTables;
-import java.nio.file.Files;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,7 +53,7 @@ class CheckpointResumeTest {
   private SparkSession spark;
   private Path input;
 
-  /** Stands in for a killed driver: thrown from the checkpoint hook, after the checkpoint is on disk. */
+  /** Stands in for a killed driver: thrown from the listener's onCheckpoint, after the checkpoint is on disk. */
   private static final class Killed extends RuntimeException {
     Killed(int iteration) {
       super("killed after iteration " + iteration);
@@ -74,13 +74,20 @@ class CheckpointResumeTest {
     spark.stop();
   }
 
-  @AfterEach
-  void clearHook() {
-    CheckpointTestHook.set(null);
+  /** Throws {@link Killed} from the checkpoint callback whose 1-based iteration {@code kill} accepts. */
+  private static QuantizeListener killAt(java.util.function.IntPredicate kill) {
+    return new QuantizeListener() {
+      @Override
+      public void onCheckpoint(String section, int iteration) {
+        if (kill.test(iteration)) {
+          throw new Killed(iteration);
+        }
+      }
+    };
   }
 
-  private QuantizeParams.Builder params(String out, CodebookMode mode) {
-    return QuantizeParams.builder().input(input.toString()).output(dir.resolve(out).toString()).m(4).k(12)
+  private QuantizeRequest.Builder params(String out, CodebookMode mode) {
+    return QuantizeRequest.builder().input(input.toString()).output(dir.resolve(out).toString()).m(4).k(12)
         .codebook(mode).iterations(ITERATIONS).maxPointsPerCentroid(64).seed(21).partitions(3);
   }
 
@@ -88,17 +95,11 @@ class CheckpointResumeTest {
     return out.resolveSibling(out.getFileName() + "._ckpt");
   }
 
-  /** Runs until the hook kills it after iteration {@link #KILLED_AFTER}; returns the output path. */
+  /** Runs until the listener kills it after iteration {@link #KILLED_AFTER}; returns the output path. */
   private Path killedRun(String out, CodebookMode mode) {
-    CheckpointTestHook.set(it -> {
-      if (it == KILLED_AFTER) {
-        throw new Killed(it);
-      }
-    });
-    Killed e = assertThrows(Killed.class,
-        () -> QuantizeCommand.quantize(spark, params(out, mode).checkpointEvery(1).build()));
+    Killed e = assertThrows(Killed.class, () -> QuantizeJob.run(spark, params(out, mode).checkpointEvery(1).build(),
+        killAt(it -> it == KILLED_AFTER)));
     assertTrue(e.getMessage().contains("iteration " + KILLED_AFTER));
-    CheckpointTestHook.set(null);
     Path outDir = dir.resolve(out);
     assertFalse(Files.exists(outDir), "a killed run commits nothing");
     assertTrue(Files.exists(ckptDir(outDir).resolve("state-000000005.json")), "checkpoint after iteration 5");
@@ -108,7 +109,7 @@ class CheckpointResumeTest {
   @ParameterizedTest
   @EnumSource(CodebookMode.class)
   void resume_afterKillAtIteration5_identicalToUninterruptedRun(CodebookMode mode) throws Exception {
-    Manifest full = QuantizeCommand.quantize(spark, params("full-" + mode, mode).build());
+    Manifest full = QuantizeJob.run(spark, params("full-" + mode, mode).build());
     assertFalse(Files.exists(ckptDir(dir.resolve("full-" + mode))), "no checkpoint without --checkpoint-every");
 
     Path out = killedRun("resumed-" + mode, mode);
@@ -124,7 +125,7 @@ class CheckpointResumeTest {
     spark.sparkContext().addSparkListener(listener);
     Manifest resumed;
     try {
-      resumed = QuantizeCommand.quantize(spark, params("resumed-" + mode, mode).checkpointEvery(1).resume(true)
+      resumed = QuantizeJob.run(spark, params("resumed-" + mode, mode).checkpointEvery(1).resume(true)
           .build());
       spark.sparkContext().listenerBus().waitUntilEmpty();
     } finally {
@@ -144,7 +145,7 @@ class CheckpointResumeTest {
   @Test
   void resume_checkpointOfDifferentK_invalidInputNamingDirAndDifference() {
     Path out = killedRun("otherk", CodebookMode.SEPARATE);
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> QuantizeCommand.quantize(spark,
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> QuantizeJob.run(spark,
         params("otherk", CodebookMode.SEPARATE).k(10).resume(true).build()));
     assertTrue(e.getMessage().contains(ckptDir(out).getFileName().toString()), e.getMessage());
     assertTrue(e.getMessage().contains("k 12 in the checkpoint, 10 now"), e.getMessage());
@@ -155,8 +156,8 @@ class CheckpointResumeTest {
 
   @Test
   void resume_withoutCheckpoint_runsFromScratch() throws Exception {
-    Manifest full = QuantizeCommand.quantize(spark, params("scratch-a", CodebookMode.SEPARATE).build());
-    Manifest fresh = QuantizeCommand.quantize(spark, params("scratch-b", CodebookMode.SEPARATE).resume(true)
+    Manifest full = QuantizeJob.run(spark, params("scratch-a", CodebookMode.SEPARATE).build());
+    Manifest fresh = QuantizeJob.run(spark, params("scratch-b", CodebookMode.SEPARATE).resume(true)
         .build());
     assertEquals(full.digests, fresh.digests);
     assertEquals(ITERATIONS, fresh.result.iterationsRun);
@@ -167,10 +168,10 @@ class CheckpointResumeTest {
     assertThrows(InvalidInputException.class,
         () -> params("neg", CodebookMode.SEPARATE).checkpointEvery(-1).build());
     assertThrows(InvalidInputException.class,
-        () -> params("big", CodebookMode.SEPARATE).checkpointEvery(QuantizeParams.MAX_ITERATIONS + 1).build());
+        () -> params("big", CodebookMode.SEPARATE).checkpointEvery(KMeansParams.MAX_ITERATIONS + 1).build());
     // The limits themselves are allowed.
     params("zero", CodebookMode.SEPARATE).checkpointEvery(0).build();
-    params("max", CodebookMode.SEPARATE).checkpointEvery(QuantizeParams.MAX_ITERATIONS).build();
+    params("max", CodebookMode.SEPARATE).checkpointEvery(KMeansParams.MAX_ITERATIONS).build();
   }
 
   @Test
@@ -187,26 +188,21 @@ class CheckpointResumeTest {
       outT.fillRows(0, 800, rows, 0);
       w.writeRows(rows, 0, 800);
     }
-    QuantizeParams.Builder b = params("dec-full", CodebookMode.SEPARATE).input(model.toString())
+    QuantizeRequest.Builder b = params("dec-full", CodebookMode.SEPARATE).input(model.toString())
         .outputTensor("lm_head.weight");
-    Manifest full = QuantizeCommand.quantize(spark, b.build());
+    Manifest full = QuantizeJob.run(spark, b.build());
 
     Path out = dir.resolve("dec-resumed");
     b.output(out.toString());
     // The input section checkpoints 1..8, then the output section 1..5: kill at the second "5".
     AtomicInteger fives = new AtomicInteger();
-    CheckpointTestHook.set(it -> {
-      if (it == KILLED_AFTER && fives.incrementAndGet() == 2) {
-        throw new Killed(it);
-      }
-    });
-    assertThrows(Killed.class, () -> QuantizeCommand.quantize(spark, b.checkpointEvery(1).build()));
-    CheckpointTestHook.set(null);
+    assertThrows(Killed.class, () -> QuantizeJob.run(spark, b.checkpointEvery(1).build(),
+        killAt(it -> it == KILLED_AFTER && fives.incrementAndGet() == 2)));
     assertTrue(Files.exists(ckptDir(out).resolve("input/state-000000008.json")));
     assertTrue(Files.exists(ckptDir(out).resolve("output/state-000000005.json")));
     assertFalse(Files.exists(out));
 
-    Manifest resumed = QuantizeCommand.quantize(spark, b.resume(true).build());
+    Manifest resumed = QuantizeJob.run(spark, b.resume(true).build());
     for (String section : List.of("input", "output")) {
       assertEquals(full.sections.get(section).digests, resumed.sections.get(section).digests, section);
     }

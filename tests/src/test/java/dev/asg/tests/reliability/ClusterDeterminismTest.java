@@ -9,9 +9,9 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
-import dev.asg.spark.cli.QuantizeCommand;
 import dev.asg.spark.engine.QuantizeEngine;
-import dev.asg.spark.engine.QuantizeParams;
+import dev.asg.spark.engine.QuantizeJob;
+import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.tests.LocalSpark;
 import dev.asg.tests.TestTables;
 import dev.asg.tests.cluster.SparkClusterExtension;
@@ -106,8 +106,8 @@ class ClusterDeterminismTest {
     SparkSession.clearDefaultSession();
   }
 
-  private static QuantizeParams params(String outName, CodebookMode mode, int partitions) {
-    return QuantizeParams.builder().input(table.toString()).output(dir.resolve(outName + "-" + mode).toString())
+  private static QuantizeRequest params(String outName, CodebookMode mode, int partitions) {
+    return QuantizeRequest.builder().input(table.toString()).output(dir.resolve(outName + "-" + mode).toString())
         .m(4).k(12).codebook(mode).iterations(ITERATIONS).maxPointsPerCentroid(64).seed(99)
         .partitions(partitions).build();
   }
@@ -118,7 +118,7 @@ class ClusterDeterminismTest {
     SparkSession spark = LocalSpark.start("local[1]");
     try {
       for (CodebookMode mode : CodebookMode.values()) {
-        Manifest m = QuantizeCommand.quantize(spark, params("local1", mode, 1));
+        Manifest m = QuantizeJob.run(spark, params("local1", mode, 1));
         long points = mode == CodebookMode.SEPARATE ? 3000 : 12000;
         assertTrue(m.result.trainingPoints < points, "sampled path expected, trained on " + m.result.trainingPoints);
         assertEquals(ITERATIONS, m.result.iterationsRun);
@@ -137,7 +137,7 @@ class ClusterDeterminismTest {
     SparkSession spark = LocalSpark.start("local[2]");
     try {
       for (CodebookMode mode : CodebookMode.values()) {
-        assertSameAsReference(mode, QuantizeCommand.quantize(spark, params("local2", mode, 7)));
+        assertSameAsReference(mode, QuantizeJob.run(spark, params("local2", mode, 7)));
       }
     } finally {
       spark.stop();
@@ -162,7 +162,7 @@ class ClusterDeterminismTest {
     try {
       assertEquals("true", spark.sparkContext().getConf().get("spark.speculation"));
       for (CodebookMode mode : CodebookMode.values()) {
-        assertSameAsReference(mode, QuantizeCommand.quantize(spark, params("cluster", mode, 13)));
+        assertSameAsReference(mode, QuantizeJob.run(spark, params("cluster", mode, 13)));
       }
       // Whether a copy launched depends on timing (and on hosts, see SPECULATION); reported, not asserted.
       System.out.println("[ClusterDeterminismTest] speculative task copies launched: " + speculative.get());
@@ -182,7 +182,7 @@ class ClusterDeterminismTest {
         List<Long> before = cluster.awaitExecutorPids(appId, 2, KILL_TIMEOUT);
         KillAtIteration killer = new KillAtIteration(cluster, appId);
         spark.sparkContext().addSparkListener(killer);
-        Manifest m = QuantizeCommand.quantize(spark, params("killed", mode, 13));
+        Manifest m = QuantizeJob.run(spark, params("killed", mode, 13));
         long victim = killer.killed.get(KILL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(before.contains(victim), "killed pid " + victim + " was not an executor of " + appId + ": "
             + before);

@@ -1,4 +1,4 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.artifact;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,55 +25,43 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * An artifact directory written by {@code asg quantize}, read back for evaluation and inspection: the manifest (as
- * the typed {@link Manifest} and as a JSON tree, so a rewrite keeps fields this version does not know), the
- * mapping as one V x m int[] and the codebook as one float[] on the driver. Both are small next to the table
- * (30522 x 24 ids = 2.9 MB for MiniLM, 250k x 48 = 48 MB for the largest vocabularies), so collecting them is
- * cheaper than joining them against the table on executors.
+ * An artifact directory written by {@code asg quantize}, read back for evaluation, inspection and export: the
+ * manifest (as the typed {@link Manifest} and as a JSON tree, so a rewrite keeps fields this version does not
+ * know), the mapping as one V x m int[] and the codebook as one float[] on the driver. Both are small next to the
+ * table (30522 x 24 ids = 2.9 MB for MiniLM, 250k x 48 = 48 MB for the largest vocabularies), so collecting them is
+ * cheaper than joining them against the table on executors. {@link LoadedArtifact#load} reads both and checks them
+ * against the manifest's digests.
+ *
+ * @param flagValue the --artifacts value as the user gave it, for messages
+ * @param path the directory, qualified
+ * @param fs its filesystem
+ * @param tree manifest.json as read, for rewrites that keep unknown fields
+ * @param manifest manifest.json, typed; its shape, m and k are checked by the constructor
  */
-public final class ArtifactDir {
+public record ArtifactDir(String flagValue, Path path, FileSystem fs, ObjectNode tree, Manifest manifest) {
   public static final String MANIFEST = "manifest.json";
   /** Optional column a newer writer adds to mapping/: the token string of each row. */
   public static final String TOKEN_COLUMN = "token";
 
-  private final String flagValue;
-  private final Path dir;
-  private final FileSystem fs;
-  private final ObjectNode tree;
-  private final Manifest manifest;
-  private final int rows;
-  private final int dim;
-  private final int m;
-  private final int k;
-  private final boolean shared;
-
-  private ArtifactDir(String flagValue, Path dir, FileSystem fs, ObjectNode tree, Manifest manifest) {
-    this.flagValue = flagValue;
-    this.dir = dir;
-    this.fs = fs;
-    this.tree = tree;
-    this.manifest = manifest;
+  public ArtifactDir {
     if (manifest.source == null || manifest.source.shape == null || manifest.source.shape.length != 2) {
-      throw bad("manifest.json has no source.shape [rows, dim]");
+      throw bad(flagValue, "manifest.json has no source.shape [rows, dim]");
     }
     long r = manifest.source.shape[0];
     long d = manifest.source.shape[1];
     if (r < 1 || d < 1 || r > Integer.MAX_VALUE || d > Integer.MAX_VALUE) {
-      throw bad("manifest.json source.shape [" + r + ", " + d + "] is not a table shape (both 1.."
+      throw bad(flagValue, "manifest.json source.shape [" + r + ", " + d + "] is not a table shape (both 1.."
           + Integer.MAX_VALUE + ")");
     }
-    this.rows = (int) r;
-    this.dim = (int) d;
-    this.m = intParam("m");
-    this.k = intParam("k");
-    Object cb = manifest.params.get("codebook");
-    this.shared = "shared".equals(cb);
-    if (m < 1 || dim % m != 0 || k < 1) {
-      throw bad("manifest.json has m " + m + " and k " + k + " for dim " + dim + "; m must divide dim");
+    int m = intParam(flagValue, manifest, "m");
+    int k = intParam(flagValue, manifest, "k");
+    if (m < 1 || d % m != 0 || k < 1) {
+      throw bad(flagValue, "manifest.json has m " + m + " and k " + k + " for dim " + d + "; m must divide dim");
     }
     // The mapping and codebook are read into one array each: sizes beyond an array are a damaged manifest.
-    if ((long) rows * m > Integer.MAX_VALUE - 8 || (long) codebooks() * k * dsub() > Integer.MAX_VALUE - 8) {
-      throw bad("manifest.json source.shape [" + rows + ", " + dim + "] with m " + m + " and k " + k
+    long codebooks = "shared".equals(manifest.params.get("codebook")) ? 1 : m;
+    if (r * m > Integer.MAX_VALUE - 8 || codebooks * k * (d / m) > Integer.MAX_VALUE - 8) {
+      throw bad(flagValue, "manifest.json source.shape [" + r + ", " + d + "] with m " + m + " and k " + k
           + " is beyond what one artifact can hold");
     }
   }
@@ -128,10 +116,10 @@ public final class ArtifactDir {
     }
   }
 
-  private int intParam(String name) {
+  private static int intParam(String flagValue, Manifest manifest, String name) {
     Object v = manifest.params.get(name);
     if (!(v instanceof Number)) {
-      throw bad("manifest.json params." + name + " is " + v + ", expected an integer");
+      throw bad(flagValue, "manifest.json params." + name + " is " + v + ", expected an integer");
     }
     return ((Number) v).intValue();
   }
@@ -142,57 +130,60 @@ public final class ArtifactDir {
         + "damaged or incomplete; rerun 'asg quantize'", body);
   }
 
-  InvalidInputException bad(String what) {
+  /** A damaged or foreign manifest: exit 2, naming the directory. */
+  public InvalidInputException bad(String what) {
+    return bad(flagValue, what);
+  }
+
+  private static InvalidInputException bad(String flagValue, String what) {
     return new InvalidInputException("--artifacts " + flagValue + ": " + what
         + "; pass a directory written by 'asg quantize'");
   }
 
-  public Manifest manifest() {
-    return manifest;
-  }
-
-  public Path path() {
-    return dir;
-  }
-
   public int rows() {
-    return rows;
+    return (int) manifest.source.shape[0];
   }
 
   public int dim() {
-    return dim;
+    return (int) manifest.source.shape[1];
   }
 
   public int m() {
-    return m;
+    return ((Number) manifest.params.get("m")).intValue();
   }
 
   public int k() {
-    return k;
+    return ((Number) manifest.params.get("k")).intValue();
   }
 
   public boolean shared() {
-    return shared;
+    return "shared".equals(manifest.params.get("codebook"));
   }
 
   public int dsub() {
-    return dim / m;
+    return dim() / m();
   }
 
   public int codebooks() {
-    return shared ? 1 : m;
+    return shared() ? 1 : m();
   }
 
   Dataset<Row> mappingFrame(SparkSession spark) {
-    return spark.read().parquet(new Path(dir, "mapping").toString());
+    return spark.read().parquet(new Path(path, "mapping").toString());
   }
 
-  /** The mapping as V x m global ConceptIDs, row t = token t; checks ids are dense and in range. */
+  /**
+   * The mapping as V x m global ConceptIDs, row t = token t; checks ids are dense and in range (not the digest:
+   * {@link LoadedArtifact#load} does that).
+   */
   public int[] readMapping(SparkSession spark) {
     return read("mapping/", () -> readMappingChecked(spark));
   }
 
   private int[] readMappingChecked(SparkSession spark) {
+    int rows = rows();
+    int m = m();
+    int k = k();
     List<Row> rowsIn = mappingFrame(spark).select("token_id", "concept_ids").collectAsList();
     if (rowsIn.size() != rows) {
       throw bad("mapping/ has " + rowsIn.size() + " rows but manifest source.shape says " + rows + " tokens");
@@ -222,13 +213,14 @@ public final class ArtifactDir {
     return out;
   }
 
-  /** The codebook as (codebooks * k) x dsub floats, row-major by ConceptID. */
+  /** The codebook as (codebooks * k) x dsub floats, row-major by ConceptID; {@link LoadedArtifact#load} checks it. */
   public float[] readCodebook(SparkSession spark) {
     return read("codebook/", () -> readCodebookChecked(spark));
   }
 
   private float[] readCodebookChecked(SparkSession spark) {
-    List<Row> rowsIn = spark.read().parquet(new Path(dir, "codebook").toString()).select("row", "vector")
+    int k = k();
+    List<Row> rowsIn = spark.read().parquet(new Path(path, "codebook").toString()).select("row", "vector")
         .collectAsList();
     int n = codebooks() * k;
     int dsub = dsub();
@@ -259,6 +251,7 @@ public final class ArtifactDir {
     if (!Arrays.asList(df.columns()).contains(TOKEN_COLUMN)) {
       return null;
     }
+    int rows = rows();
     String[] out = new String[rows];
     for (Row r : read("mapping/", () -> df.select("token_id", TOKEN_COLUMN).collectAsList())) {
       int t = r.getInt(0);
@@ -281,11 +274,11 @@ public final class ArtifactDir {
 
   /** Writes a text file into the artifact directory via name.tmp and a rename, so readers never see half. */
   public void writeAtomically(String name, String text) throws IOException {
-    writeAtomically(fs, dir, name, text);
+    writeAtomically(fs, path, name, text);
   }
 
   /** {@link #writeAtomically(String, String)} into any directory (the decoder layout's top level, too). */
-  static void writeAtomically(FileSystem fs, Path dir, String name, String text) throws IOException {
+  public static void writeAtomically(FileSystem fs, Path dir, String name, String text) throws IOException {
     Path target = new Path(dir, name);
     Path tmp = new Path(dir, name + ".tmp");
     try (OutputStream os = ArtifactWriter.raw(fs).create(tmp, true)) {

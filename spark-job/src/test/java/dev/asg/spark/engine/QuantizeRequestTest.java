@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.KMeansParams;
 import org.junit.jupiter.api.Test;
 
-class QuantizeParamsTest {
+class QuantizeRequestTest {
 
-  private static QuantizeParams.Builder base() {
-    return QuantizeParams.builder().input("in.safetensors").output("out");
+  private static QuantizeRequest.Builder base() {
+    return QuantizeRequest.builder().input("in.safetensors").output("out");
   }
 
-  private static void assertRejected(QuantizeParams.Builder b, String... fragments) {
+  private static void assertRejected(QuantizeRequest.Builder b, String... fragments) {
     InvalidInputException e = assertThrows(InvalidInputException.class, b::build);
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
@@ -24,11 +25,11 @@ class QuantizeParamsTest {
 
   @Test
   void build_defaults_matchConstants() {
-    QuantizeParams p = base().build();
-    assertEquals(QuantizeParams.M_DEFAULT, p.m());
-    assertEquals(QuantizeParams.K_DEFAULT, p.k());
-    assertEquals(CodebookMode.SEPARATE, p.codebook());
-    assertEquals(25, p.iterations());
+    QuantizeRequest p = base().build();
+    assertEquals(KMeansParams.DEFAULTS.m(), p.algorithm().m());
+    assertEquals(KMeansParams.DEFAULTS.k(), p.algorithm().k());
+    assertEquals(CodebookMode.SEPARATE, p.algorithm().codebook());
+    assertEquals(25, p.algorithm().iterations());
   }
 
   @Test
@@ -38,13 +39,13 @@ class QuantizeParamsTest {
 
   @Test
   void build_mMinAndMax_accepted() {
-    assertEquals(1, base().m(1).build().m());
-    assertEquals(QuantizeParams.MAX_M, base().m(QuantizeParams.MAX_M).build().m());
+    assertEquals(1, base().m(1).build().algorithm().m());
+    assertEquals(KMeansParams.MAX_M, base().m(KMeansParams.MAX_M).build().algorithm().m());
   }
 
   @Test
   void build_mTooLarge_rejected() {
-    assertRejected(base().m(QuantizeParams.MAX_M + 1), "--m 65537");
+    assertRejected(base().m(KMeansParams.MAX_M + 1), "--m 65537");
   }
 
   @Test
@@ -54,12 +55,12 @@ class QuantizeParamsTest {
 
   @Test
   void build_kMin_accepted() {
-    assertEquals(2, base().k(2).build().k());
+    assertEquals(2, base().k(2).build().algorithm().k());
   }
 
   @Test
   void build_kTooLarge_rejected() {
-    assertRejected(base().k(QuantizeParams.MAX_K + 1), "--k");
+    assertRejected(base().k(KMeansParams.MAX_K + 1), "--k");
   }
 
   @Test
@@ -71,7 +72,7 @@ class QuantizeParamsTest {
   void build_tolNegativeOrOne_rejected() {
     assertRejected(base().tol(-0.1), "--tol -0.1", "[0, 1)");
     assertRejected(base().tol(1.0), "--tol 1.0");
-    assertEquals(0.0, base().tol(0).build().tol());
+    assertEquals(0.0, base().tol(0).build().algorithm().tol());
   }
 
   @Test
@@ -86,32 +87,32 @@ class QuantizeParamsTest {
 
   @Test
   void build_missingInputOrOutput_rejected() {
-    assertRejected(QuantizeParams.builder().output("o"), "--input is required");
-    assertRejected(QuantizeParams.builder().input("i"), "--output is required");
+    assertRejected(QuantizeRequest.builder().output("o"), "--input is required");
+    assertRejected(QuantizeRequest.builder().input("i"), "--output is required");
   }
 
   @Test
   void validateAgainst_mNotDividingD_listsDivisors() {
-    QuantizeParams p = base().m(7).k(4).build();
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.validateAgainst(100, 768, "t"));
+    QuantizeRequest p = base().m(7).k(4).build();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.algorithm().validateAgainst(100, 768, "t"));
     assertTrue(e.getMessage().contains("--m 7 does not divide the embedding dimension D=768"), e.getMessage());
     assertTrue(e.getMessage().contains("48"), e.getMessage());
   }
 
   @Test
   void validateAgainst_kAbovePoints_separateVsShared() {
-    QuantizeParams sep = base().m(4).k(101).build();
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> sep.validateAgainst(100, 8, "t"));
+    QuantizeRequest sep = base().m(4).k(101).build();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> sep.algorithm().validateAgainst(100, 8, "t"));
     assertTrue(e.getMessage().contains("--k 101 exceeds the 100 training points"), e.getMessage());
     // Shared pools m sub-vectors per row: 100 rows x 4 segments = 400 points, so k=101 is fine.
-    base().m(4).k(101).codebook(CodebookMode.SHARED).build().validateAgainst(100, 8, "t");
-    QuantizeParams sh = base().m(4).k(401).codebook(CodebookMode.SHARED).build();
-    assertThrows(InvalidInputException.class, () -> sh.validateAgainst(100, 8, "t"));
+    base().m(4).k(101).codebook(CodebookMode.SHARED).build().algorithm().validateAgainst(100, 8, "t");
+    QuantizeRequest sh = base().m(4).k(401).codebook(CodebookMode.SHARED).build();
+    assertThrows(InvalidInputException.class, () -> sh.algorithm().validateAgainst(100, 8, "t"));
   }
 
   @Test
   void validateAgainst_kEqualsPoints_accepted() {
-    base().m(4).k(100).build().validateAgainst(100, 8, "t");
+    base().m(4).k(100).build().algorithm().validateAgainst(100, 8, "t");
   }
 
   @Test
@@ -121,10 +122,10 @@ class QuantizeParamsTest {
 
   @Test
   void build_nullColumnsAndVocab_fallBackToDefaults() {
-    QuantizeParams p = base().idCol(null).vectorCol(null).vocab(null).build();
-    assertEquals(QuantizeParams.ID_COL_DEFAULT, p.idCol());
-    assertEquals(QuantizeParams.VECTOR_COL_DEFAULT, p.vectorCol());
-    assertEquals(QuantizeParams.VOCAB_DEFAULT, p.vocab());
+    QuantizeRequest p = base().idCol(null).vectorCol(null).vocab(null).build();
+    assertEquals(InputSpec.ID_COL_DEFAULT, p.input().idCol());
+    assertEquals(InputSpec.VECTOR_COL_DEFAULT, p.input().vectorCol());
+    assertEquals(InputSpec.VOCAB_DEFAULT, p.input().vocab());
   }
 
   @Test
@@ -135,8 +136,8 @@ class QuantizeParamsTest {
 
   @Test
   void build_outputTensorWithSafetensors_keptInParams() {
-    QuantizeParams p = base().outputTensor("lm_head.weight").build();
-    assertEquals("lm_head.weight", p.outputTensor());
-    assertEquals("lm_head.weight", p.asMap().get(QuantizeParams.OUTPUT_TENSOR));
+    QuantizeRequest p = base().outputTensor("lm_head.weight").build();
+    assertEquals("lm_head.weight", p.input().outputTensor());
+    assertEquals("lm_head.weight", p.asMap().get(InputSpec.OUTPUT_TENSOR));
   }
 }

@@ -1,4 +1,4 @@
-package dev.asg.spark.eval;
+package dev.asg.spark.artifact;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,22 +23,15 @@ import org.apache.hadoop.fs.Path;
  * name complete artifact directories (input/, output/), and no mapping/ or codebook/ of its own. evaluate and
  * inspect open each section as an {@link ArtifactDir} and report them side by side; export and decode read
  * {@link #committed} sets.
+ *
+ * @param path the top-level directory, qualified
+ * @param fs its filesystem
+ * @param tree the top-level manifest.json as read, for rewrites that keep unknown fields
+ * @param sectionDirs section name (input, output) to its artifact directory, in manifest order
  */
-public final class ArtifactSections {
+public record ArtifactSections(Path path, FileSystem fs, ObjectNode tree, Map<String, String> sectionDirs) {
   /** One artifact set; {@code name} is null for the single layout, else the section ("input", "output"). */
   public record Section(String name, ArtifactDir dir) {}
-
-  private final Path dir;
-  private final FileSystem fs;
-  private final ObjectNode tree;
-  private final Map<String, String> sectionDirs;
-
-  private ArtifactSections(Path dir, FileSystem fs, ObjectNode tree, Map<String, String> sectionDirs) {
-    this.dir = dir;
-    this.fs = fs;
-    this.tree = tree;
-    this.sectionDirs = sectionDirs;
-  }
 
   /**
    * The sections of {@code artifacts}, or null if it is not a decoder layout's top level (a single artifact, or
@@ -111,15 +104,6 @@ public final class ArtifactSections {
     return out;
   }
 
-  /** Section name (input, output) to its artifact directory, in manifest order. */
-  public Map<String, String> sectionDirs() {
-    return sectionDirs;
-  }
-
-  public Path path() {
-    return dir;
-  }
-
   /** Sets the top-level manifest's "evaluation" (one entry per section) and rewrites it atomically. */
   public void writeEvaluation(Map<String, Object> evaluation) throws IOException {
     tree.set("evaluation", Manifest.mapper().valueToTree(evaluation));
@@ -128,6 +112,6 @@ public final class ArtifactSections {
   }
 
   public void writeAtomically(String name, String text) throws IOException {
-    ArtifactDir.writeAtomically(fs, dir, name, text);
+    ArtifactDir.writeAtomically(fs, path, name, text);
   }
 }

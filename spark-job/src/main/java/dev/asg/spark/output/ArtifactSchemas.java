@@ -1,4 +1,4 @@
-package dev.asg.spark.engine;
+package dev.asg.spark.output;
 
 import dev.asg.common.kmeans.CodebookMode;
 import java.util.ArrayList;
@@ -46,5 +46,22 @@ public final class ArtifactSchemas {
       }
     }
     return spark.createDataFrame(rowsOut, CODEBOOK).coalesce(1);
+  }
+
+  /**
+   * mapping/'s rows for tokens firstRow .. firstRow + rows - 1, whose ConceptIDs are {@code conceptIds[r*m + i]};
+   * with {@code tokens} ({@link #MAPPING_WITH_TOKEN}) each row also names its token.
+   */
+  public static List<Row> mappingRows(int firstRow, int rows, int m, int[] conceptIds, String[] tokens) {
+    List<Row> out = new ArrayList<>(rows);
+    for (int r = 0; r < rows; r++) {
+      Integer[] ids = new Integer[m];
+      for (int i = 0; i < m; i++) {
+        ids[i] = conceptIds[r * m + i];
+      }
+      int t = firstRow + r;
+      out.add(tokens == null ? RowFactory.create(t, ids) : RowFactory.create(t, ids, tokens[t]));
+    }
+    return out;
   }
 }

@@ -1,0 +1,95 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.artifact.Compression;
+import dev.asg.common.artifact.Digests;
+import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.BlockAssigner;
+import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.ReconstructionStats;
+import java.security.MessageDigest;
+import java.util.Iterator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Step 5 of a run: every token assigned once to the frozen centroids, giving mapping/, the reconstruction quality
+ * and the digests. Our engine and the mllib baseline share it, so their numbers are computed the same way.
+ */
+public final class FinalPass {
+  private FinalPass() {}
+
+  /**
+   * The ConceptIDs of {@code nRows} row-major rows against frozen codebooks: {@code ids[r*m + i]}, i*k + j when
+   * separate. The same kernel and tie rule (lowest centroid index) as training, so encoding a training row gives
+   * its mapping/ entry.
+   */
+  public static int[] encode(BlockAssigner assigner, CodebookMode mode, int k, float[] rows, int nRows) {
+    int n = nRows * assigner.m();
+    int[] ids = new int[n];
+    assigner.assign(rows, nRows, ids, new float[n]);
+    mode.toConceptIds(ids, nRows, assigner.m(), k);
+    return ids;
+  }
+
+  /**
+   * {@link #encode} of one block, with the block's reconstruction statistics against {@code centroids} (the
+   * unprepared codebooks). {@code score} is scratch of at least nRows * m floats.
+   */
+  public static MappedBlock map(int firstRow, float[] rows, int nRows, int dim, BlockAssigner assigner,
+      float[][] centroids, CodebookMode mode, int k, FixedPoint energyFp, FixedPoint cosineFp, float[] score) {
+    int[] idx = new int[nRows * assigner.m()]; // kept: it becomes the block's mapping
+    assigner.assign(rows, nRows, idx, score);
+    return mapAssigned(firstRow, rows, nRows, dim, assigner.m(), idx, centroids, mode, k, energyFp, cosineFp);
+  }
+
+  /**
+   * {@link #map} of a block whose codebook-local assignments {@code idx} are already known (the exact pruning
+   * computed them); idx becomes the block's ConceptIDs in place.
+   */
+  public static MappedBlock mapAssigned(int firstRow, float[] rows, int nRows, int dim, int m, int[] idx,
+      float[][] centroids, CodebookMode mode, int k, FixedPoint energyFp, FixedPoint cosineFp) {
+    ReconstructionStats rs = new ReconstructionStats(m);
+    rs.add(rows, nRows, dim, idx, centroids, mode, energyFp, cosineFp);
+    mode.toConceptIds(idx, nRows, m, k);
+    return new MappedBlock(firstRow, nRows, m, idx, rs);
+  }
+
+  /** The merged reconstruction statistics of a mapping and the sha256 of its ConceptIDs in token order. */
+  public record Summary(ReconstructionStats recon, String mappingDigest) {}
+
+  /**
+   * Computes every block of the (persisted) mapping in one parallel job, merging the statistics exactly, then
+   * streams it through the digest one partition at a time in token order.
+   */
+  public static Summary summarize(JavaSparkContext jsc, JavaRDD<MappedBlock> mapped, int m) {
+    jsc.setJobDescription("asg final assignment");
+    // Fresh copies: merge accumulates into its receiver, which must not be a cached block's stats.
+    ReconstructionStats recon = mapped.map(mb -> new ReconstructionStats(m).merge(mb.stats))
+        .reduce(ReconstructionStats::merge);
+    // Partition order = token order. toLocalIterator runs one job per partition, so it must not be what computes
+    // the blocks: it would use one core.
+    jsc.setJobDescription("asg mapping digest");
+    MessageDigest digest = Digests.sha256();
+    for (Iterator<MappedBlock> it = mapped.toLocalIterator(); it.hasNext(); ) {
+      MappedBlock mb = it.next();
+      Digests.updateInts(digest, mb.conceptIds, 0, mb.conceptIds.length);
+    }
+    return new Summary(recon, Digests.hex(digest));
+  }
+
+  /**
+   * The manifest's result block after the final pass: relative MSE (overall and per segment), mean cosine, the
+   * compression and the digests of codebook/ and mapping/.
+   */
+  public static void fillResult(Manifest manifest, Manifest.Result result, Summary summary, FixedPoint energyFp,
+      FixedPoint cosineFp, long rows, int dim, int m, int k, CodebookMode mode, float[][] centroids) {
+    result.relativeMse = summary.recon().relativeMse(energyFp);
+    result.relativeMsePerSegment = summary.recon().relativeMsePerSegment(energyFp);
+    result.meanCosine = summary.recon().meanCosine(cosineFp);
+    manifest.result = result;
+    manifest.compression = Compression.of(rows, dim, m, k, mode);
+    manifest.digests.put("codebook", Digests.ofFloatArrays(centroids));
+    manifest.digests.put("mapping", summary.mappingDigest());
+  }
+}
