@@ -10,6 +10,12 @@ package dev.asg.common.kmeans;
  * (its task died), the assigner sees a tag that does not match and runs brute force, which is exact anyway.
  */
 public final class PruneBounds {
+  /**
+   * Held while one assignment reads and rewrites the state. A second task on the same cached block at the same
+   * time (a speculative copy in the same executor) must not read a half-rewritten state, whose assignments and
+   * bounds could then belong to different codebooks; it runs brute force on a private state instead.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
   /** Tag of state that describes no iteration: fresh, or being rewritten. */
   static final int NONE = -1;
 
@@ -31,6 +37,15 @@ public final class PruneBounds {
   /** The iteration whose codebooks this state describes, or -1 for none. */
   public int iteration() {
     return iteration;
+  }
+
+  /** Claims the state for one assignment; false if another holds it. */
+  boolean claim() {
+    return busy.compareAndSet(false, true);
+  }
+
+  void release() {
+    busy.set(false);
   }
 
   /** Whether the state can be carried forward by {@code drift} for {@code points} points. */

@@ -82,6 +82,21 @@ public final class PrunedAssigner {
    */
   public Outcome assign(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
       CentroidDrift drift, int iteration) {
+    if (!bounds.claim()) {
+      // Another task is rewriting this block's state: brute force on a private one, leaving the shared one alone.
+      PruneBounds own = new PruneBounds(Math.multiplyExact(nRows, m));
+      own.claim();
+      return assignClaimed(rows, nRows, idx, score, own, null, iteration);
+    }
+    try {
+      return assignClaimed(rows, nRows, idx, score, bounds, drift, iteration);
+    } finally {
+      bounds.release();
+    }
+  }
+
+  private Outcome assignClaimed(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
+      CentroidDrift drift, int iteration) {
     int points = Math.multiplyExact(nRows, m);
     boolean usable = bounds.usableWith(drift, points);
     bounds.iteration = PruneBounds.NONE;

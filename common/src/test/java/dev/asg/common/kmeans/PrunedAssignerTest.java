@@ -341,4 +341,25 @@ class PrunedAssignerTest {
     kernel.assign(x, 0, dsub, 1, cb1, want, 0, 1, wantScore, 0, 1);
     return want[0] != idx[0];
   }
+
+  /** A state another task holds is neither trusted nor touched: brute force on a private copy, same answer. */
+  @Test
+  void assign_stateHeldByAnotherTask_bruteForceLeavesItAlone() {
+    float[] x = {0.3f, -0.7f, 0.1f, 0.25f};
+    float[] cent = {0.2f, -0.5f, 0.0f, 0.3f, 9f, 9f, 9f, 9f};
+    PreparedCodebook cb = PreparedCodebook.of(cent, 2, 4);
+    PrunedAssigner a = new PrunedAssigner(AssignKernels.scalar(), new PreparedCodebook[] {cb},
+        CodebookMode.SEPARATE, 1);
+    PruneBounds bounds = new PruneBounds(1);
+    int[] idx = new int[1];
+    float[] score = new float[1];
+    a.assign(x, 1, idx, score, bounds, null, 0);
+    CentroidDrift still = CentroidDrift.between(new float[][] {cent}, new float[][] {cent}, 2, 4, 0);
+    assertTrue(bounds.claim());
+    PrunedAssigner.Outcome o = a.assign(x, 1, idx, score, bounds, still, 1);
+    assertEquals(0, o.skipped());
+    assertEquals(0, bounds.iteration(), "the held state was not rewritten");
+    bounds.release();
+    assertEquals(1, a.assign(x, 1, idx, score, bounds, still, 1).skipped());
+  }
 }
