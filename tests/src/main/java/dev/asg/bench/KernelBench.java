@@ -27,7 +27,9 @@ import java.util.concurrent.Future;
  * <p>The harness ({@code tests/bench/run.sh}) calls it from {@link Bench}. Alone, it compares every kernel on the
  * contiguous layout, on 1 thread and on all cores: {@code mvn -o -q -DskipTests -pl tests -am package}, then
  * {@code java --add-modules jdk.incubator.vector -cp tests/target/classes:common/target/classes
- * dev.asg.bench.KernelBench [n dsub k]} (default 65536 16 512).
+ * dev.asg.bench.KernelBench [n dsub k [kernel]]} (default 65536 16 512, every kernel). Give one kernel (e.g.
+ * vector-256, vector-512) per JVM to compare vector widths: once one width's code is compiled, HotSpot's shared
+ * Vector API methods are profiled for its species and a second width in the same JVM runs several times slower.
  */
 public final class KernelBench {
   private static final int REPS = 7;
@@ -41,9 +43,14 @@ public final class KernelBench {
     int k = args.length > 2 ? Integer.parseInt(args[2]) : 512;
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf("n=%d dsub=%d k=%d, %d CPUs%n", n, dsub, k, cores);
-    List<AssignKernel> kernels = new ArrayList<>(List.of(AssignKernels.scalar()));
-    if (AssignKernels.vectorAvailable()) {
-      kernels.add(AssignKernels.byName("vector"));
+    List<AssignKernel> kernels = new ArrayList<>();
+    if (args.length > 3) {
+      kernels.add(AssignKernels.byName(args[3]));
+    } else {
+      kernels.add(AssignKernels.scalar());
+      if (AssignKernels.vectorAvailable()) {
+        kernels.add(AssignKernels.byName("vector"));
+      }
     }
     for (AssignKernel kernel : kernels) {
       for (int threads : cores > 1 ? new int[] {1, cores} : new int[] {1}) {

@@ -213,6 +213,12 @@ public final class Manifest {
     public List<Double> taskComputeSeconds = new ArrayList<>();
     @JsonProperty("spark_overhead")
     public List<Double> sparkOverhead = new ArrayList<>();
+    /**
+     * Per iteration, the share of point-to-centroid distances the exact pruning skipped (0 with {@code --pruning
+     * off}, and in the first iteration, which has no bounds yet).
+     */
+    @JsonProperty("skipped_distances")
+    public List<Double> skippedDistances = new ArrayList<>();
 
     /** Records one iteration; returns its overhead fraction. */
     public double add(double wall, double taskCompute) {
@@ -221,6 +227,11 @@ public final class Manifest {
       taskComputeSeconds.add(round(taskCompute));
       sparkOverhead.add(Double.isFinite(overhead) ? round(overhead) : null);
       return overhead;
+    }
+
+    /** Records one iteration's skipped share (see {@link #skippedDistances}). */
+    public void addSkipped(double share) {
+      skippedDistances.add(round(share));
     }
 
     private static double round(double v) {

@@ -32,6 +32,19 @@ public interface AssignKernel {
   void assign(float[] x, int xOff, int xStride, int n, PreparedCodebook cb,
       int[] idx, int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride);
 
+  /**
+   * Assigns the sub-vectors listed in {@code rows[0..n)}, sub-vector r being {@code x[xOff + r * xStride + d]}, with
+   * exactly the chains, selection and scores of {@link #assign}, and also reports the runner-up: the score of the
+   * largest chain other than the chosen one (NaN chains ignored; +Infinity when there is none, e.g. k = 1). This is
+   * what the exact pruning ({@link PrunedAssigner}) runs on the points its bounds could not settle: the runner-up
+   * gives each point's lower bound on its distance to every other centroid.
+   *
+   * <p>Outputs for listed row r go to {@code idx}, {@code score} and {@code second} at {@code outOff + r *
+   * outStride}.
+   */
+  void assignRows(float[] x, int xOff, int xStride, int[] rows, int n, PreparedCodebook cb,
+      int[] idx, float[] score, float[] second, int outOff, int outStride);
+
   /** Short name for logs and reports, e.g. "vector-avx2-8" or "scalar". */
   String name();
 }

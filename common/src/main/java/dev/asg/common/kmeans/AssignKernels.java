@@ -31,8 +31,10 @@ public final class AssignKernels {
   /**
    * Resolves a kernel flag value.
    *
-   * @param name "auto" ({@link #best()}), "vector" or "scalar", case-insensitive
-   * @throws IllegalArgumentException for another name, or for "vector" when the Vector API is not available
+   * @param name "auto" ({@link #best()}), "vector" (the widest vectors the CPU runs natively: 512 bits where it
+   *     has them, else 256), "vector-256" or "vector-512" (that width forced: for tests and the bench), or
+   *     "scalar", case-insensitive. Every one gives the same bits.
+   * @throws IllegalArgumentException for another name, or for a vector kernel this JVM or CPU cannot run
    */
   public static AssignKernel byName(String name) {
     String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
@@ -41,17 +43,25 @@ public final class AssignKernels {
         return best();
       case "scalar":
         return scalar();
-      case "vector": {
-        AssignKernel v = vectorOrNull();
-        if (v == null) {
-          throw new IllegalArgumentException("kernel 'vector' is not available in this JVM: start it with"
-              + " --add-modules " + VectorApi.MODULE + " (on a CPU with SIMD), or use 'auto' or 'scalar'");
-        }
-        return v;
-      }
+      case "vector":
+        return require(n, vectorOrNull());
+      case "vector-256":
+        return require(n, VectorApi.load(() -> VectorHolder.KERNEL_256, null));
+      case "vector-512":
+        return require(n, VectorApi.load(() -> VectorHolder.KERNEL_512, null));
       default:
-        throw new IllegalArgumentException("kernel '" + name + "' is unknown; allowed: auto, vector, scalar");
+        throw new IllegalArgumentException("kernel '" + name + "' is unknown; allowed: auto, vector, vector-256,"
+            + " vector-512, scalar");
     }
+  }
+
+  private static AssignKernel require(String name, AssignKernel k) {
+    if (k == null) {
+      throw new IllegalArgumentException("kernel '" + name + "' is not available in this JVM: start it with"
+          + " --add-modules " + VectorApi.MODULE + " (on a CPU with that vector width and fma), or use 'auto' or"
+          + " 'scalar'");
+    }
+    return k;
   }
 
   private static AssignKernel vectorOrNull() {
@@ -63,6 +73,10 @@ public final class AssignKernels {
    * classes, runs on first access, which {@link #vectorOrNull()} guards with the module check.
    */
   private static final class VectorHolder {
-    static final AssignKernel KERNEL = VectorAssignKernel.supported() ? VectorAssignKernel.INSTANCE : null;
+    static final AssignKernel KERNEL_256 = VectorAssignKernel.supported() ? VectorAssignKernel.INSTANCE : null;
+    static final AssignKernel KERNEL_512 =
+        Vector512AssignKernel.supported() ? Vector512AssignKernel.INSTANCE : null;
+    /** The preferred width, 256 bits as the fallback. */
+    static final AssignKernel KERNEL = KERNEL_512 != null ? KERNEL_512 : KERNEL_256;
   }
 }

@@ -13,11 +13,11 @@ import java.util.SplittableRandom;
  * cluster (measured on 64 planted clusters). Lloyd iterations cannot repair that. With several candidates per
  * step all of them must miss, which makes it vanishingly rare, at L times the seeding cost.
  *
- * <p>Minimum distances are kept incrementally (O(n * dsub) per added centroid) and summed in double in index
- * order, so the result is a pure function of (points, n, dsub, k, seed). When every remaining point coincides
- * with a chosen centroid (fewer distinct points than k), a uniformly random unchosen point is taken; the duplicate
- * centroid then loses all its points in the first assignment and the empty-cluster split in
- * {@link CentroidUpdate} repairs it.
+ * <p>Minimum distances are kept incrementally (O(n * dsub) per candidate, over points laid out dimension-major so
+ * that the loop vectorizes) and summed in double in index order, so the result is a pure function of (points, n,
+ * dsub, k, seed). When every remaining point coincides with a chosen centroid (fewer distinct points than k), a
+ * uniformly random unchosen point is taken; the duplicate centroid then loses all its points in the first
+ * assignment and the empty-cluster split in {@link CentroidUpdate} repairs it.
  */
 public final class KMeansPlusPlus {
   private KMeansPlusPlus() {}
@@ -31,30 +31,36 @@ public final class KMeansPlusPlus {
     SplittableRandom rnd = new SplittableRandom(seed);
     float[] out = new float[k * dsub];
     boolean[] chosen = new boolean[n];
+    double[] byDim = transpose(points, n, dsub);
     double[] minDist = new double[n];
     int first = rnd.nextInt(n);
     take(points, first, dsub, out, 0, chosen);
-    for (int i = 0; i < n; i++) {
-      minDist[i] = dist(points, i, out, 0, dsub);
-    }
+    distances(byDim, n, dsub, points, first, minDist);
     int trials = localTrials(k);
     int[] cand = new int[trials];
     double[] potential = new double[trials];
+    // Each candidate's distance to every point, kept: the winner's row is then the update of minDist, so the
+    // step computes trials (not trials + 1) distance passes.
+    double[][] candDist = new double[trials][n];
+    // Running sums of minDist in point order: the total is the last one, and each sampling walk of the earlier
+    // loop (first point whose running sum exceeds the target) becomes a binary search over the same values.
+    double[] prefix = new double[n];
+    double total = prefixSums(minDist, prefix, n);
     for (int c = 1; c < k; c++) {
-      double total = 0;
-      for (int i = 0; i < n; i++) {
-        total += minDist[i];
-      }
       int pick;
+      double[] pickDist;
       if (total > 0) {
         for (int t = 0; t < trials; t++) {
-          cand[t] = sample(minDist, n, rnd.nextDouble() * total);
+          cand[t] = sample(prefix, minDist, n, rnd.nextDouble() * total);
         }
-        // Potential after adding each candidate: one pass over the points for all candidates.
+        for (int t = 0; t < trials; t++) {
+          distances(byDim, n, dsub, points, cand[t], candDist[t]);
+        }
+        // Potential after adding each candidate, summed in point order.
         java.util.Arrays.fill(potential, 0);
         for (int i = 0; i < n; i++) {
           for (int t = 0; t < trials; t++) {
-            potential[t] += Math.min(minDist[i], dist(points, i, points, cand[t], dsub));
+            potential[t] += Math.min(minDist[i], candDist[t][i]);
           }
         }
         int best = 0;
@@ -64,16 +70,19 @@ public final class KMeansPlusPlus {
           }
         }
         pick = cand[best];
+        pickDist = candDist[best];
       } else {
         pick = randomUnchosen(rnd, chosen, n);
+        pickDist = candDist[0];
+        distances(byDim, n, dsub, points, pick, pickDist);
       }
       take(points, pick, dsub, out, c, chosen);
       for (int i = 0; i < n; i++) {
-        double d = dist(points, i, out, c, dsub);
-        if (d < minDist[i]) {
-          minDist[i] = d;
+        if (pickDist[i] < minDist[i]) {
+          minDist[i] = pickDist[i];
         }
       }
+      total = prefixSums(minDist, prefix, n);
     }
     return out;
   }
@@ -90,20 +99,41 @@ public final class KMeansPlusPlus {
     return Math.min(LOCAL_TRIALS, k);
   }
 
-  /** The point where the running sum of minDist first exceeds target (skipping points already at distance 0). */
-  private static int sample(double[] minDist, int n, double target) {
+  /** {@code prefix[i]} = minDist[0] + ... + minDist[i], added in point order; returns the total. */
+  private static double prefixSums(double[] minDist, double[] prefix, int n) {
     double acc = 0;
-    int pick = -1;
     for (int i = 0; i < n; i++) {
-      if (minDist[i] > 0) {
-        acc += minDist[i];
-        pick = i;
-        if (acc > target) {
-          break;
-        }
+      acc += minDist[i];
+      prefix[i] = acc;
+    }
+    return acc;
+  }
+
+  /**
+   * The first point whose running sum of minDist exceeds target (such a point has minDist &gt; 0: adding 0 leaves
+   * the sum as it was), else the last point with minDist &gt; 0: what a walk over the points adding minDist
+   * returns, found by binary search on the non-decreasing running sums.
+   */
+  private static int sample(double[] prefix, double[] minDist, int n, double target) {
+    int lo = 0;
+    int hi = n; // first index with prefix > target lies in [lo, hi]; n = none
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (prefix[mid] > target) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
       }
     }
-    return pick;
+    if (lo < n) {
+      return lo;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      if (minDist[i] > 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int randomUnchosen(SplittableRandom rnd, boolean[] chosen, int n) {
@@ -125,15 +155,32 @@ public final class KMeansPlusPlus {
     chosen[i] = true;
   }
 
-  private static double dist(float[] points, int i, float[] cents, int c, int dsub) {
-    double s = 0;
-    int p = i * dsub;
-    int q = c * dsub;
-    for (int d = 0; d < dsub; d++) {
-      double e = (double) points[p + d] - cents[q + d];
-      s += e * e;
+  /** The points dimension-major, {@code [d * n + i]}: the distance loop then runs over points, n lanes wide. */
+  private static double[] transpose(float[] points, int n, int dsub) {
+    double[] t = new double[n * dsub];
+    for (int i = 0; i < n; i++) {
+      for (int d = 0; d < dsub; d++) {
+        t[d * n + i] = points[i * dsub + d];
+      }
     }
-    return s;
+    return t;
   }
 
+  /**
+   * {@code out[i]} = squared distance of point i to point {@code center}, in double: per point the chain
+   * {@code s = 0; s += e * e} over d = 0..dsub-1 with {@code e = x[d] - c[d]}, the chain of the earlier
+   * point-by-point loop, bit for bit. The loop runs over points innermost, so the JIT vectorizes it (each lane is
+   * one point's chain; Java never fuses the multiply and add).
+   */
+  private static void distances(double[] byDim, int n, int dsub, float[] points, int center, double[] out) {
+    java.util.Arrays.fill(out, 0, n, 0.0);
+    for (int d = 0; d < dsub; d++) {
+      double cd = points[center * dsub + d];
+      int off = d * n;
+      for (int i = 0; i < n; i++) {
+        double e = byDim[off + i] - cd;
+        out[i] += e * e;
+      }
+    }
+  }
 }

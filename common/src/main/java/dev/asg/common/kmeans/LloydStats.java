@@ -19,6 +19,8 @@ public final class LloydStats implements Serializable {
   private long objective;
   private long changed;
   private long points;
+  /** Points whose assignment the exact pruning settled without the other k - 1 distances (advisory). */
+  private long skipped;
   /** Task time spent computing these stats (timing only: never part of any result or digest). */
   private long computeNanos;
 
@@ -44,6 +46,7 @@ public final class LloydStats implements Serializable {
     objective += other.objective;
     changed += other.changed;
     points += other.points;
+    skipped += other.skipped;
     computeNanos += other.computeNanos;
     return this;
   }
@@ -60,6 +63,15 @@ public final class LloydStats implements Serializable {
 
   void addChanged(long n) {
     changed += n;
+  }
+
+  /**
+   * Records a pruned assignment's counts (see {@link PrunedAssigner}): its skipped points, and its changed
+   * assignments (for a block accumulated with {@code previous = null}).
+   */
+  public void addPruned(PrunedAssigner.Outcome o) {
+    skipped += o.skipped();
+    changed += o.changed();
   }
 
   /** Records task compute time, so the driver can tell Spark's own per-iteration overhead from the work. */
@@ -101,6 +113,11 @@ public final class LloydStats implements Serializable {
   /** Assignments that differ from the previous iteration's (advisory: see BlockAssigner). */
   public long changed() {
     return changed;
+  }
+
+  /** Points (sub-vectors) whose other k - 1 distances the exact pruning skipped. */
+  public long skipped() {
+    return skipped;
   }
 
   /** Sub-vectors assigned (rows x segments). */

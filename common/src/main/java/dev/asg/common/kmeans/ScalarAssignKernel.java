@@ -29,7 +29,22 @@ public final class ScalarAssignKernel implements AssignKernel {
     }
     float[] acc = new float[cb.k()];
     for (int r = 0; r < n; r++) {
-      assignRow(x, xOff + r * xStride, cb, acc, idx, idxOff + r * idxStride, score, scoreOff + r * scoreStride);
+      assignRow(x, xOff + r * xStride, cb, acc, idx, idxOff + r * idxStride, score, scoreOff + r * scoreStride,
+          null, 0);
+    }
+  }
+
+  @Override
+  public void assignRows(float[] x, int xOff, int xStride, int[] rows, int n, PreparedCodebook cb,
+      int[] idx, float[] score, float[] second, int outOff, int outStride) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
+    }
+    float[] acc = new float[cb.k()];
+    for (int i = 0; i < n; i++) {
+      int r = rows[i];
+      int out = outOff + r * outStride;
+      assignRow(x, xOff + r * xStride, cb, acc, idx, out, score, out, second, out);
     }
   }
 
@@ -37,9 +52,11 @@ public final class ScalarAssignKernel implements AssignKernel {
    * Assigns the single row starting at {@code x[base]}.
    *
    * @param acc scratch of at least k floats
+   * @param second receives the runner-up's score at {@code secondPos} (see {@link AssignKernel#assignRows}); null
+   *     when not wanted
    */
   static void assignRow(float[] x, int base, PreparedCodebook cb, float[] acc,
-      int[] idx, int idxPos, float[] score, int scorePos) {
+      int[] idx, int idxPos, float[] score, int scorePos, float[] second, int secondPos) {
     int k = cb.k();
     int dsub = cb.dsub();
     int kPad = cb.kPad();
@@ -55,12 +72,24 @@ public final class ScalarAssignKernel implements AssignKernel {
     }
     float best = Float.NEGATIVE_INFINITY;
     int bestJ = -1;
+    // The runner-up as the vector kernel's lanes keep it: each chain's loser against the running best competes
+    // for second place with a strict >, so NaN never counts and the value is the max over all other chains.
+    float runnerUp = Float.NEGATIVE_INFINITY;
     for (int j = 0; j < k; j++) {
       float a = acc[j];
-      if (a > best) {
+      boolean wins = a > best;
+      float loser = wins ? best : a;
+      if (loser > runnerUp) {
+        runnerUp = loser;
+      }
+      if (wins) {
         best = a;
         bestJ = j;
       }
+    }
+    if (second != null) {
+      // No finite winner (degenerate row): NaN, so no bound is ever derived from it.
+      second[secondPos] = bestJ < 0 ? Float.NaN : -2f * runnerUp;
     }
     if (bestJ < 0) {
       degenerate(acc, k, idx, idxPos, score, scorePos);

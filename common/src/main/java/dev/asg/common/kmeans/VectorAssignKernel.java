@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       left: this epilogue costs 3 vector operations per 8 centroids, against the 5 operations, 3 loads and a
  *       store per 8 of the earlier zero-start version (which ran at 44% of the FMA peak; this one at ~60%).</li>
  *   <li>Each lane sees the centroids j = lane (mod L) in increasing order and keeps the first strict maximum, so
- *       after the last panel each lane holds its lowest-index maximum; {@link Scratch#finish} then picks the
+ *       after the last panel each lane holds its lowest-index maximum; {@link KernelScratch#finish} then picks the
  *       maximum over lanes, lowest index on ties. That is the scalar kernel's answer, bit for bit.</li>
  *   <li>Rows left over (n odd) run the 1-row block, whose per-lane operations are the same, so a row's result
  *       never depends on its position.</li>
@@ -39,7 +39,8 @@ final class VectorAssignKernel implements AssignKernel {
 
   /**
    * At most 256 bits: the block below is tuned for 16 registers of 8 floats; with 512-bit vectors a 4-vector row
-   * block would span two panels. With 128-bit vectors each panel is processed in two halves.
+   * block would span two panels ({@link Vector512AssignKernel} handles that width). With 128-bit vectors each
+   * panel is processed in two halves.
    */
   private static final VectorSpecies<Float> S =
       FloatVector.SPECIES_PREFERRED.length() > 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
@@ -63,7 +64,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** HotSpot's UseFMA flag; true where it cannot be read (another VM, or jdk.management not resolved). */
-  private static boolean hardwareFma() {
+  static boolean hardwareFma() {
     try {
       HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
       return hs == null || Boolean.parseBoolean(hs.getVMOption("UseFMA").getValue());
@@ -81,11 +82,34 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    Scratch s = new Scratch(cb, idx, idxOff, idxStride, score, scoreOff, scoreStride);
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, null, idx, idxOff, idxStride, score, scoreOff,
+        scoreStride, null));
+  }
+
+  @Override
+  public void assignRows(float[] x, int xOff, int xStride, int[] rows, int n, PreparedCodebook cb,
+      int[] idx, float[] score, float[] second, int outOff, int outStride) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n=" + n + " must be >= 0");
+    }
+    if (n == 0) {
+      return;
+    }
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, rows, idx, outOff, outStride, score, outOff,
+        outStride, second));
+  }
+
+  private static void run(float[] x, int xOff, int xStride, int n, PreparedCodebook cb, KernelScratch s) {
     for (int r0 = 0; r0 < n; r0 += P) {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
       int i = 0;
+      if (s.secondScore != null) {
+        for (; i < rows; i++) {
+          rows1Top2(i, cb, s);
+          s.finish(x, xOff, xStride, r0 + i, 1, cb);
+        }
+      }
       for (; i + 2 <= rows; i += 2) {
         rows2(i, cb, s);
         s.finish(x, xOff, xStride, r0 + i, 2, cb);
@@ -103,7 +127,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** Tile rows i and i + 1: the 2 x 4 register block. */
-  private static void rows2(int i, PreparedCodebook cb, Scratch s) {
+  private static void rows2(int i, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
     float[] ids = cb.ids();
@@ -152,7 +176,7 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /** Tile row i alone: the same per-lane operations as {@link #rows2}, for the last row when n is odd. */
-  private static void rows1(int i, PreparedCodebook cb, Scratch s) {
+  private static void rows1(int i, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
     float[] ids = cb.ids();
@@ -185,6 +209,46 @@ final class VectorAssignKernel implements AssignKernel {
   }
 
   /**
+   * {@link #rows1} keeping the runner-up too, used for every row of {@link #assignRows}. Separate methods, not a
+   * flag, and one row rather than two: C2 inlines a vector fold only below its size limits (325 bytecodes per
+   * callee, and a node budget per compiled method); a fold it does not inline boxes the vectors and the kernel
+   * runs 10x slower. The 2-row version of this block exceeded the budget.
+   */
+  private static void rows1Top2(int i, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    float[] ids = cb.ids();
+    int dsub = cb.dsub();
+    int kPad = cb.kPad();
+    int qEnd = dsub * P;
+    float[] xt = s.tile;
+    float[] bs = s.bestScore;
+    float[] bi = s.bestIdx;
+    float[] b2 = s.secondScore;
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(bs, 0);
+    FloatVector.broadcast(S, -1f).intoArray(bi, 0);
+    FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).intoArray(b2, 0);
+    for (int j = 0, panel = 0; j < kPad; j += P, panel += P * dsub) {
+      for (int hh = 0; hh < P; hh += BLOCK) {
+        int p = panel + hh;
+        int jb = j + hh;
+        FloatVector a00 = FloatVector.fromArray(S, h, jb);
+        FloatVector a01 = FloatVector.fromArray(S, h, jb + L);
+        FloatVector a02 = FloatVector.fromArray(S, h, jb + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(S, h, jb + 3 * L);
+        for (int q = 0; q < qEnd; q += P) {
+          FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+          a00 = x0.fma(FloatVector.fromArray(S, t, p + q), a00);
+          a01 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a01);
+          a02 = x0.fma(FloatVector.fromArray(S, t, p + q + 2 * L), a02);
+          a03 = x0.fma(FloatVector.fromArray(S, t, p + q + 3 * L), a03);
+        }
+        keepBestAndSecond(bs, bi, b2, 0, ids, jb, a00, a01, a02, a03);
+      }
+    }
+  }
+
+  /**
    * Folds one row's chains for centroids jb .. jb + 4L - 1 into its running per-lane best at {@code bs[off..]}
    * and {@code bi[off..]}: a strict {@code >} per vector, in increasing j, so each lane keeps its first maximum
    * and NaN never wins. Three vector operations per 8 centroids (compare, two blends): the norm already sits in
@@ -210,74 +274,40 @@ final class VectorAssignKernel implements AssignKernel {
     bestJ.intoArray(bi, off);
   }
 
-  /** Per-call scratch and output positions; one per {@link #assign} call, so the kernel stays thread-safe. */
-  private static final class Scratch {
-    final int[] idx;
-    final int idxOff;
-    final int idxStride;
-    final float[] score;
-    final int scoreOff;
-    final int scoreStride;
-    final int dsub;
-    /** The block's rows, element [d * P + r]: the codebook panel's stride, so one index serves both. */
-    final float[] tile;
-    /** Per row and lane: the largest chain so far (-Infinity = none yet) and its centroid index (-1 = none). */
-    final float[] bestScore = new float[2 * L];
-    final float[] bestIdx = new float[2 * L];
-    float[] scalarAcc;
-
-    Scratch(PreparedCodebook cb, int[] idx, int idxOff, int idxStride, float[] score, int scoreOff,
-        int scoreStride) {
-      this.dsub = cb.dsub();
-      this.tile = new float[dsub * P];
-      this.idx = idx;
-      this.idxOff = idxOff;
-      this.idxStride = idxStride;
-      this.score = score;
-      this.scoreOff = scoreOff;
-      this.scoreStride = scoreStride;
-    }
-
-    /**
-     * Copies up to {@link PreparedCodebook#PANEL} rows into the tile, row i at {@code tile[d * P + i]}: once per
-     * 32 rows, so the strided gather is paid once per row and every row pair indexes the same tile.
-     */
-    void load(float[] x, int xOff, int xStride, int r0, int rows) {
-      for (int i = 0; i < rows; i++) {
-        int base = xOff + (r0 + i) * xStride;
-        for (int d = 0; d < dsub; d++) {
-          tile[d * P + i] = x[base + d];
-        }
-      }
-    }
-
-    /** Reduces each row's lanes: maximum chain, lowest index among equal ones (-0 == +0 as with {@code >}). */
-    void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
-      for (int r = 0; r < rows; r++) {
-        float best = Float.NEGATIVE_INFINITY;
-        float bestJ = -1f;
-        for (int l = r * L; l < r * L + L; l++) {
-          float a = bestScore[l];
-          float j = bestIdx[l];
-          if (a > best || (a == best && j < bestJ)) {
-            best = a;
-            bestJ = j;
-          }
-        }
-        int row = r0 + r;
-        int ip = idxOff + row * idxStride;
-        int sp = scoreOff + row * scoreStride;
-        if (bestJ < 0f) {
-          // No chain above -Infinity: non-finite or overflowing input. Rare, so defer to the reference.
-          if (scalarAcc == null) {
-            scalarAcc = new float[cb.k()];
-          }
-          ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp);
-        } else {
-          idx[ip] = (int) bestJ;
-          score[sp] = -2f * best;
-        }
-      }
-    }
+  /**
+   * {@link #keepBest}, and the per-lane runner-up at {@code b2[off..]}: each chain's loser against the running
+   * best (the old best if the chain beats it, else the chain itself) replaces the runner-up on a strict {@code >},
+   * so NaN never counts. Per lane that leaves the largest chain other than the lane's winner; {@link
+   * KernelScratch#finish} combines the lanes. The scalar kernel runs the same fold per chain. Two more operations per
+   * vector than keepBest, paid only by {@link #assignRows}.
+   */
+  private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
+      FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+    // Two halves: one method for all four would exceed C2's inlining limit for hot methods (325 bytecodes), and
+    // an accumulator passed to a method that is not inlined gets boxed.
+    keepBestAndSecond(bs, bi, b2, off, ids, jb, a0, a1);
+    keepBestAndSecond(bs, bi, b2, off, ids, jb + 2 * L, a2, a3);
   }
+
+  /** {@link #keepBestAndSecond} for two vectors of centroids, jb .. jb + 2L - 1. */
+  private static void keepBestAndSecond(float[] bs, float[] bi, float[] b2, int off, float[] ids, int jb,
+      FloatVector a0, FloatVector a1) {
+    FloatVector best = FloatVector.fromArray(S, bs, off);
+    FloatVector bestJ = FloatVector.fromArray(S, bi, off);
+    FloatVector sec = FloatVector.fromArray(S, b2, off);
+    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
+    FloatVector loser = a0.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a0, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb), m);
+    m = a1.compare(VectorOperators.GT, best);
+    loser = a1.blend(best, m);
+    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+    best = best.blend(a1, m);
+    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, jb + L), m);
+    best.intoArray(bs, off);
+    bestJ.intoArray(bi, off);
+    sec.intoArray(b2, off);
+  }
+
 }

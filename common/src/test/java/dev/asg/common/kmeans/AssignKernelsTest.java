@@ -34,10 +34,24 @@ class AssignKernelsTest {
     assertEquals("scalar", AssignKernels.scalar().name());
   }
 
+  /** "vector" is the preferred width: 512 bits where the CPU runs them natively, else the 256-bit kernel. */
+  @Test
+  void byName_vector_isPreferredWidthWith256Fallback() {
+    String name = AssignKernels.byName("vector").name();
+    boolean wide = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16;
+    assertEquals(wide ? "vector-512-16" : AssignKernels.byName("vector-256").name(), name);
+    assertTrue(AssignKernels.byName("vector-256").name().startsWith("vector-256-")
+        || AssignKernels.byName("vector-256").name().startsWith("vector-128-"));
+    if (!wide) {
+      assertThrows(IllegalArgumentException.class, () -> AssignKernels.byName("vector-512"));
+    }
+  }
+
   @Test
   void byName_unknownName_throwsNamingAllowedValues() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AssignKernels.byName("avx"));
-    assertTrue(e.getMessage().contains("'avx'") && e.getMessage().contains("auto, vector, scalar"), e.getMessage());
+    assertTrue(e.getMessage().contains("'avx'") && e.getMessage().contains("auto, vector, vector-256,"),
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> AssignKernels.byName(null));
   }
 

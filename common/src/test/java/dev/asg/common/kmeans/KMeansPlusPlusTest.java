@@ -51,6 +51,24 @@ class KMeansPlusPlusTest {
     return s;
   }
 
+  /**
+   * The dimension-major, distance-reusing loops give the point-by-point reference's centroids bit for bit: on
+   * spread data, on duplicates (the zero-potential branch), and for k = n.
+   */
+  @Test
+  void init_anyInput_sameBitsAsPointByPointReference() {
+    for (int dsub : new int[] {1, 3, 16}) {
+      float[] p = random(700, dsub, dsub);
+      assertArrayEquals(KMeansPlusPlusReference.init(p, 700, dsub, 64, 5), KMeansPlusPlus.init(p, 700, dsub, 64, 5));
+      float[] dup = new float[60 * dsub];
+      for (int i = 0; i < 60; i++) {
+        System.arraycopy(p, (i % 7) * dsub, dup, i * dsub, dsub);
+      }
+      assertArrayEquals(KMeansPlusPlusReference.init(dup, 60, dsub, 12, 9), KMeansPlusPlus.init(dup, 60, dsub, 12, 9));
+      assertArrayEquals(KMeansPlusPlusReference.init(p, 40, dsub, 40, 3), KMeansPlusPlus.init(p, 40, dsub, 40, 3));
+    }
+  }
+
   @Test
   void init_sameSeed_sameCentroids_otherSeedDiffers() {
     float[] p = random(500, 4, 1);

@@ -95,8 +95,15 @@ public final class QuantizeCommand implements Callable<Integer> {
       description = "Target float32 MB per partition when --partitions is 0 (default: ${DEFAULT-VALUE}).")
   int partitionMb;
 
-  @Option(names = "--kernel", paramLabel = "K", description = "auto, vector or scalar (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--kernel", paramLabel = "K",
+      description = "auto, vector, vector-256, vector-512 or scalar; all give the same bits (default: "
+          + "${DEFAULT-VALUE}).")
   String kernel;
+
+  @Option(names = "--pruning", paramLabel = "P",
+      description = "exact: skip distances that bounds prove cannot change an assignment (bit-identical to off); "
+          + "off: brute force (default: ${DEFAULT-VALUE}).")
+  String pruning;
 
   @Option(names = "--checkpoint-every", paramLabel = "N",
       description = "Save the codebooks and iteration state under <output>._ckpt after every N-th Lloyd "
@@ -140,7 +147,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
         .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
         .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
-        .partitions(partitions).partitionMb(partitionMb).kernel(kernel)
+        .partitions(partitions).partitionMb(partitionMb).kernel(kernel).pruning(pruning)
         .checkpointEvery(checkpointEvery).resume(resume).initFrom(initFrom)
         .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);

@@ -3,10 +3,14 @@ package dev.asg.spark.engine;
 import dev.asg.common.kmeans.AssignKernel;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.BlockAssigner;
+import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.PruneBounds;
+import dev.asg.common.kmeans.PrunedAssigner;
+import dev.asg.common.kmeans.Pruning;
 import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.Collections;
@@ -54,45 +58,71 @@ final class BlockTasks {
     final String kernel;
     final FixedPoint valueFp;
     final FixedPoint objectiveFp;
+    final Pruning pruning;
 
     AssignSetup(CodebookMode mode, int m, int k, String kernel, FixedPoint valueFp, FixedPoint objectiveFp) {
+      this(mode, m, k, kernel, valueFp, objectiveFp, Pruning.OFF);
+    }
+
+    AssignSetup(CodebookMode mode, int m, int k, String kernel, FixedPoint valueFp, FixedPoint objectiveFp,
+        Pruning pruning) {
       this.mode = mode;
       this.m = m;
       this.k = k;
       this.kernel = kernel;
       this.valueFp = valueFp;
       this.objectiveFp = objectiveFp;
+      this.pruning = pruning;
     }
 
     BlockAssigner assigner(PreparedCodebook[] codebooks) {
       AssignKernel kern = AssignKernels.byName(kernel);
       return new BlockAssigner(kern, codebooks, mode, m);
     }
+
+    /** The pruned assigner, or null when pruning is off. */
+    PrunedAssigner prunedAssigner(PreparedCodebook[] codebooks) {
+      return pruning == Pruning.OFF ? null
+          : new PrunedAssigner(AssignKernels.byName(kernel), codebooks, mode, m);
+    }
   }
 
   /**
    * One Lloyd iteration's partial statistics over all blocks of one task, accumulated into ONE LloydStats (m * k *
    * dsub longs: allocating one per block would be most of an iteration's garbage); none if the task has no blocks.
+   * For Lloyd iteration {@code iteration} (0-based); with pruning, {@code drift} is the move from the
+   * previous iteration's codebooks to these (null for the first iteration or after a resume: brute force).
    */
-  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks, AssignSetup s) {
+  static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks,
+      CentroidDrift drift, int iteration, AssignSetup s) {
     if (!blocks.hasNext()) {
       return Collections.emptyIterator();
     }
     LloydStats acc = new LloydStats(s.mode.codebooks(s.m), s.k, codebooks[0].dsub());
+    BlockAssigner a = s.assigner(codebooks);
+    PrunedAssigner pruned = s.prunedAssigner(codebooks);
     while (blocks.hasNext()) {
-      lloydInto(blocks.next(), codebooks, s, acc);
+      lloydInto(blocks.next(), a, pruned, drift, iteration, s, acc);
     }
     return Collections.singletonList(acc).iterator();
   }
 
-  private static void lloydInto(TableBlock b, PreparedCodebook[] codebooks, AssignSetup s, LloydStats stats) {
+  private static void lloydInto(TableBlock b, BlockAssigner a, PrunedAssigner pruned, CentroidDrift drift,
+      int iteration, AssignSetup s, LloydStats stats) {
     long t0 = System.nanoTime();
     if (b.rows() > 0) {
-      BlockAssigner a = s.assigner(codebooks);
       int[] idx = idxScratch(b.rows() * s.m);
       float[] score = scoreScratch(b.rows() * s.m);
-      a.assign(b.data(), b.rows(), idx, score);
-      a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
+      if (pruned == null) {
+        a.assign(b.data(), b.rows(), idx, score);
+        a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
+      } else {
+        // The bounds keep the previous assignments, so the block's own "previous" array is not needed.
+        PrunedAssigner.Outcome o = pruned.assign(b.data(), b.rows(), idx, score, b.pruneBounds(s.m), drift,
+            iteration);
+        a.accumulate(b.data(), b.rows(), idx, score, null, stats, s.valueFp, s.objectiveFp);
+        stats.addPruned(o);
+      }
     }
     stats.addComputeNanos(System.nanoTime() - t0);
   }
@@ -102,10 +132,24 @@ final class BlockTasks {
     return BlockAssigner.squaredNormSum(b.data(), b.rows(), s.m, b.dim() / s.m, s.objectiveFp);
   }
 
-  /** The final assignment of a block: see {@link FinalPass#map}. */
-  static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, AssignSetup s,
-      FixedPoint energyFp, FixedPoint cosineFp) {
-    return FinalPass.map(b.firstRow(), b.data(), b.rows(), b.dim(), s.assigner(codebooks), centroids, s.mode, s.k,
-        energyFp, cosineFp, scoreScratch(b.rows() * s.m));
+  /**
+   * The final assignment of a block (see {@link FinalPass#map}); with pruning and {@code drift} from the last
+   * Lloyd iteration's codebooks to the final ones, a block that kept its bounds (trained on, not sampled) skips
+   * what they settle. {@code drift} null: brute force.
+   */
+  static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, CentroidDrift drift,
+      int iteration, AssignSetup s, FixedPoint energyFp, FixedPoint cosineFp) {
+    int n = b.rows();
+    PruneBounds bounds = b.existingPruneBounds();
+    PrunedAssigner pruned = n > 0 && drift != null && bounds != null && bounds.iteration() == drift.fromIteration()
+        ? s.prunedAssigner(codebooks) : null;
+    if (pruned == null) {
+      return FinalPass.map(b.firstRow(), b.data(), n, b.dim(), s.assigner(codebooks), centroids, s.mode, s.k,
+          energyFp, cosineFp, scoreScratch(n * s.m));
+    }
+    int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
+    pruned.assign(b.data(), n, idx, scoreScratch(n * s.m), bounds, drift, iteration);
+    return FinalPass.mapAssigned(b.firstRow(), b.data(), n, b.dim(), s.m, idx, centroids, s.mode, s.k, energyFp,
+        cosineFp);
   }
 }

@@ -38,9 +38,17 @@ public final class FinalPass {
    */
   public static MappedBlock map(int firstRow, float[] rows, int nRows, int dim, BlockAssigner assigner,
       float[][] centroids, CodebookMode mode, int k, FixedPoint energyFp, FixedPoint cosineFp, float[] score) {
-    int m = assigner.m();
-    int[] idx = new int[nRows * m]; // kept: it becomes the block's mapping
+    int[] idx = new int[nRows * assigner.m()]; // kept: it becomes the block's mapping
     assigner.assign(rows, nRows, idx, score);
+    return mapAssigned(firstRow, rows, nRows, dim, assigner.m(), idx, centroids, mode, k, energyFp, cosineFp);
+  }
+
+  /**
+   * {@link #map} of a block whose codebook-local assignments {@code idx} are already known (the exact pruning
+   * computed them); idx becomes the block's ConceptIDs in place.
+   */
+  public static MappedBlock mapAssigned(int firstRow, float[] rows, int nRows, int dim, int m, int[] idx,
+      float[][] centroids, CodebookMode mode, int k, FixedPoint energyFp, FixedPoint cosineFp) {
     ReconstructionStats rs = new ReconstructionStats(m);
     rs.add(rows, nRows, dim, idx, centroids, mode, energyFp, cosineFp);
     mode.toConceptIds(idx, nRows, m, k);

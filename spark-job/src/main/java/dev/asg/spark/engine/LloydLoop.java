@@ -1,11 +1,13 @@
 package dev.asg.spark.engine;
 
 import dev.asg.common.artifact.Manifest;
+import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CentroidUpdate;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.Pruning;
 import dev.asg.spark.source.TableBlock;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
@@ -27,6 +29,11 @@ final class LloydLoop {
   private final String section;
   private final QuantizeListener listener;
   private final BlockTasks.AssignSetup setup;
+  /**
+   * Exact pruning: how far each centroid moved in the last update, from the codebooks the blocks' bounds describe
+   * to the next ones; null when there are no bounds to carry (pruning off, no iteration run yet).
+   */
+  private CentroidDrift drift;
 
   LloydLoop(JavaSparkContext jsc, QuantizeRequest p, String section, QuantizeListener listener,
       BlockTasks.AssignSetup setup) {
@@ -105,14 +112,21 @@ final class LloydLoop {
     JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
         ? training.coalesce(timings.slots) : training;
     result.iterationTimings = timings;
+    // The first iteration (or the first after a resume) has no bounds yet: drift null means brute force.
+    drift = null;
     for (int it = firstIteration; it < a.iterations(); it++) {
       long t0 = System.nanoTime();
       Broadcast<PreparedCodebook[]> bc = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
+      // A few KB: per codebook the largest two moves (see CentroidDrift).
+      Broadcast<CentroidDrift> bcDrift = jsc.broadcast(drift);
+      final int iteration = it;
       jsc.setJobDescription(QuantizeEngine.LLOYD_JOB_PREFIX + (it + 1));
-      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(), setup))
-          .reduce(LloydStats::merge);
+      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(),
+          bcDrift.value(), iteration, setup)).reduce(LloydStats::merge);
       bc.destroy();
+      bcDrift.destroy();
       CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, setup.valueFp, a.seed(), it);
+      drift = setup.pruning == Pruning.OFF ? null : CentroidDrift.between(centroids, upd.centroids(), k, dsub, it);
       centroids = upd.centroids();
       // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
       double objective = Math.max(0.0, objectiveFp.toDouble(stats.objective() + normSum));
@@ -123,11 +137,15 @@ final class LloydLoop {
       result.iterationsRun = it + 1;
       double secs = (System.nanoTime() - t0) / 1e9;
       double overhead = timings.add(secs, stats.computeNanos() / 1e9);
+      double skipped = (double) stats.skipped() / Math.max(1, stats.points());
+      timings.addSkipped(skipped);
       LOG.info(String.format(Locale.ROOT,
-          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d %.2f s (spark overhead %.1f%%)",
+          "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d skipped %.1f%% %.2f s"
+              + " (spark overhead %.1f%%)",
           it + 1, a.iterations(), objective,
           Double.isNaN(relChange) ? "-" : String.format(Locale.ROOT, "%.3e", relChange),
-          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), secs, 100 * overhead));
+          100.0 * stats.changed() / Math.max(1, stats.points()), upd.splits(), 100 * skipped, secs,
+          100 * overhead));
       listener.onIteration(section, it + 1, a.iterations(), objective, secs);
       previousObjective = objective;
       boolean converged = a.tol() > 0 && !Double.isNaN(relChange) && relChange < a.tol();
@@ -150,5 +168,13 @@ final class LloydLoop {
     }
     timer.lap("lloyd");
     return centroids;
+  }
+
+  /**
+   * After {@link #train}: the move from the last iteration's codebooks to the returned ones, with which the final
+   * pass can prune on blocks that still hold bounds; null when pruning is off or no iteration ran.
+   */
+  CentroidDrift lastDrift() {
+    return drift;
   }
 }

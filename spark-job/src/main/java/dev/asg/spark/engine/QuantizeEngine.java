@@ -3,6 +3,7 @@ package dev.asg.spark.engine;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.AssignKernels;
+import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.KMeansParams;
@@ -112,7 +113,7 @@ public final class QuantizeEngine {
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
     FixedPoint objectiveFp = FixedPoint.forSum(maxDist, rows * m);
     BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, p.run().kernel().flagValue(), valueFp,
-        objectiveFp);
+        objectiveFp, p.run().pruning());
 
     // 2. Training sample, if the table has more than k * cap points per codebook (faiss's max_points_per_centroid).
     long cap = (long) k * p.algorithm().maxPointsPerCentroid();
@@ -142,8 +143,12 @@ public final class QuantizeEngine {
     result.trainingPoints = trainingPoints;
     result.kernel = AssignKernels.byName(p.run().kernel().flagValue()).name();
     result.stoppedBy = "iterations";
-    float[][] centroids = new LloydLoop(jsc, p, section, listener, setup)
-        .train(blocks, training, dim, pointsPerCodebook, manifest.source, conf, timer, result);
+    LloydLoop lloyd = new LloydLoop(jsc, p, section, listener, setup);
+    float[][] centroids = lloyd.train(blocks, training, dim, pointsPerCodebook, manifest.source, conf, timer,
+        result);
+    // Blocks trained on (the whole table, not a sample) still hold bounds for the last iteration's codebooks.
+    Broadcast<CentroidDrift> bcFinalDrift = jsc.broadcast(training == blocks ? lloyd.lastDrift() : null);
+    final int finalIteration = result.iterationsRun;
     if (training != blocks) {
       training.unpersist(false);
     }
@@ -156,7 +161,8 @@ public final class QuantizeEngine {
     FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
     FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), setup, energyFp, cosineFp))
+        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), bcFinalDrift.value(), finalIteration,
+            setup, energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
     FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, m);
     blocks.unpersist(false);
@@ -175,6 +181,7 @@ public final class QuantizeEngine {
       mapped.unpersist(false);
       bcFinal.destroy();
       bcCentroids.destroy();
+      bcFinalDrift.destroy();
       if (bcTokens != null) {
         bcTokens.destroy();
       }

@@ -66,6 +66,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
     p.put(RunOptions.PARTITIONS, run.partitions());
     p.put(RunOptions.PARTITION_MB, run.partitionMb());
     p.put(RunOptions.KERNEL, run.kernel().flagValue());
+    p.put(RunOptions.PRUNING, run.pruning().flagValue());
     p.put(RunOptions.CHECKPOINT_EVERY, run.checkpointEvery());
     p.put(RunOptions.RESUME, run.resume());
     p.put(RunOptions.OUTPUT, run.output());
@@ -100,6 +101,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
     private int partitions = RunOptions.PARTITIONS_DEFAULT;
     private int partitionMb = RunOptions.PARTITION_MB_DEFAULT;
     private String kernel = RunOptions.KERNEL_DEFAULT.flagValue();
+    private String pruning = RunOptions.PRUNING_DEFAULT.flagValue();
     private int checkpointEvery = RunOptions.CHECKPOINT_EVERY_DEFAULT;
     private boolean resume;
     private String initFrom;
@@ -217,6 +219,11 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
       return this;
     }
 
+    public Builder pruning(String v) {
+      pruning = v;
+      return this;
+    }
+
     public Builder checkpointEvery(int v) {
       checkpointEvery = v;
       return this;
@@ -243,7 +250,7 @@ public record QuantizeRequest(KMeansParams algorithm, InputSpec input, RunOption
       KMeansParams algorithm = new KMeansParams(m, k, codebook, KMeansParams.Init.parse(init),
           initPointsPerCentroid, iterations, tol, maxPointsPerCentroid, seed);
       RunOptions run = new RunOptions(output, overwrite, partitions, partitionMb, RunOptions.Kernel.parse(kernel),
-          checkpointEvery, resume);
+          dev.asg.common.kmeans.Pruning.parse(pruning), checkpointEvery, resume);
       InputSpec in = new InputSpec(input, InputSpec.InputFormat.parse(inputFormat), tensor, outputTensor, idCol,
           vectorCol, vocab);
       return new QuantizeRequest(algorithm, in, run, initFrom);

@@ -1,5 +1,6 @@
 package dev.asg.spark.source;
 
+import dev.asg.common.kmeans.PruneBounds;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
 import java.io.Serializable;
@@ -26,6 +27,12 @@ public final class TableBlock implements Serializable {
    * which can inflate that one progress number but never the artifacts.
    */
   private transient int[] previous;
+  /**
+   * The exact pruning's per-point bounds (see {@link PruneBounds}), kept beside the cached rows between Lloyd
+   * iterations. A cache, never a result: a block Spark recomputes comes back without it, which only means one
+   * brute-force iteration for that block.
+   */
+  private transient PruneBounds bounds;
 
   public TableBlock(int firstRow, int rows, int dim, float[] data, int[] tokenIds) {
     if (data.length != rows * dim) {
@@ -65,6 +72,19 @@ public final class TableBlock implements Serializable {
       Arrays.fill(previous, -1);
     }
     return previous;
+  }
+
+  /** The block's pruning state for m segments per row, created empty (describing no iteration) on first use. */
+  public PruneBounds pruneBounds(int m) {
+    if (bounds == null || bounds.points() != rows * m) {
+      bounds = new PruneBounds(rows * m);
+    }
+    return bounds;
+  }
+
+  /** The block's pruning state if it has one (null: never trained on, or recomputed by Spark). */
+  public PruneBounds existingPruneBounds() {
+    return bounds;
   }
 
   /** The rows whose token is in the (seed, salt) hash sample of the given fraction, as a new compact block. */

@@ -39,6 +39,7 @@ class AsgDefaultsTest {
     assertEquals(d.run().partitions(), Integer.parseInt(p.getProperty(RunOptions.PARTITIONS)));
     assertEquals(d.run().partitionMb(), Integer.parseInt(p.getProperty(RunOptions.PARTITION_MB)));
     assertEquals(d.run().kernel().flagValue(), p.getProperty(RunOptions.KERNEL));
+    assertEquals(d.run().pruning().flagValue(), p.getProperty(RunOptions.PRUNING));
     assertEquals(d.run().checkpointEvery(), Integer.parseInt(p.getProperty(RunOptions.CHECKPOINT_EVERY)));
     assertEquals(MllibBaseline.ENGINE_DEFAULT, p.getProperty(MllibBaseline.ENGINE));
     assertEquals(MllibBaseline.MLLIB_SEGMENTS_DEFAULT, Integer.parseInt(p.getProperty(MllibBaseline.MLLIB_SEGMENTS)));

@@ -78,7 +78,8 @@ class QuantizeRequestTest {
   @Test
   void build_unknownEnums_listAllowedValues() {
     assertRejected(base().init("kmeans||"), "--init kmeans||", "kmeans++, random");
-    assertRejected(base().kernel("gpu"), "--kernel gpu", "auto, vector, scalar");
+    assertRejected(base().kernel("gpu"), "--kernel gpu", "auto, vector, vector-256, vector-512, scalar");
+    assertRejected(base().pruning("approx"), "--pruning approx", "exact, off");
     assertRejected(base().inputFormat("pt"), "--input-format pt");
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> base().codebook("pooled"));
     assertTrue(e.getMessage().contains("separate, shared"));
