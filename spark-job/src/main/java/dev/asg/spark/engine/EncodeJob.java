@@ -103,8 +103,9 @@ public final class EncodeJob {
     BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, kernel, null, null);
     Broadcast<PreparedCodebook[]> bcPrepared = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
     Broadcast<float[][]> bcCentroids = jsc.broadcast(centroids);
+    // Frozen codebooks: no previous iteration, so no bounds to prune with (null drift = brute force).
     JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), setup, energyFp, cosineFp))
+        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), null, 0, setup, energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
     FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, m);
     blocks.unpersist(false);
