@@ -18,10 +18,7 @@ public final class BlockAssigner {
   private final int dim;
 
   public BlockAssigner(AssignKernel kernel, PreparedCodebook[] codebooks, CodebookMode mode, int m) {
-    if (codebooks.length != mode.codebooks(m)) {
-      throw new IllegalArgumentException(mode + " mode with m=" + m + " needs " + mode.codebooks(m)
-          + " codebooks, got " + codebooks.length);
-    }
+    mode.requireCodebooks(codebooks.length, m);
     this.kernel = kernel;
     this.codebooks = codebooks.clone();
     this.mode = mode;

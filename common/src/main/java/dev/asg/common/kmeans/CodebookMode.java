@@ -18,6 +18,14 @@ public enum CodebookMode implements dev.asg.common.FlagChecks.Choice {
     return this == SEPARATE ? m : 1;
   }
 
+  /** Refuses a codebook array that does not fit this mode and m (a programming error, not user input). */
+  public void requireCodebooks(int count, int m) {
+    if (count != codebooks(m)) {
+      throw new IllegalArgumentException(this + " mode with m=" + m + " needs " + codebooks(m)
+          + " codebooks, got " + count);
+    }
+  }
+
   /** Which codebook segment i uses. */
   public int codebookOf(int segment) {
     return this == SEPARATE ? segment : 0;

@@ -53,10 +53,7 @@ public final class PrunedAssigner {
    */
   PrunedAssigner(AssignKernel kernel, PreparedCodebook[] codebooks, CodebookMode mode, int m,
       double marginScale) {
-    if (codebooks.length != mode.codebooks(m)) {
-      throw new IllegalArgumentException(mode + " mode with m=" + m + " needs " + mode.codebooks(m)
-          + " codebooks, got " + codebooks.length);
-    }
+    mode.requireCodebooks(codebooks.length, m);
     this.kernel = kernel;
     this.codebooks = codebooks.clone();
     this.mode = mode;
