@@ -14,7 +14,9 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.cli.AsgMain;
+import dev.asg.spark.ml.ProductQuantizerModel;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.tests.LocalSpark;
 import dev.asg.tests.TestTables;
 import dev.asg.tests.reliability.AsgLauncher;
 import dev.asg.tests.scheduler.CancelLloydJob;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What happens to artifacts on a real HDFS: evaluate and export read (and write) there, a killed run resumes from
  * its HDFS checkpoint to the uninterrupted result, a driver killed -9 mid-write leaves the old artifact whole and
- * the rerun cleans up, and the status file is rewritten there.
+ * the rerun cleans up, the status file is rewritten there, and encode and the Spark ML model's save and load
+ * work there.
  */
 @Tag("slow")
 class HdfsArtifactsTest {
@@ -148,5 +152,35 @@ class HdfsArtifactsTest {
     asgOk(quantize(table, HDFS.uri("a/atomic"), "--seed", "2", "--overwrite"));
     assertNotEquals(old, HDFS.manifest("a/atomic").digests, "the rerun committed seed 2");
     assertFalse(HDFS.fs().exists(tmp), "the dead run's temporary directory was removed by the rerun");
+  }
+
+  @Test
+  void encodeAndModelSaveLoad_onHdfs_sameIdsAndDigestsAsTheArtifact() throws Exception {
+    asgOk(quantize(table, HDFS.uri("a/enc")));
+    Manifest trained = HDFS.manifest("a/enc");
+    // Encoding the training table against its own codebooks reproduces the mapping, read and written on HDFS.
+    asgOk("encode", "--artifacts", HDFS.uri("a/enc"), "--input", table, "--output", HDFS.uri("a/encoded"),
+        "--master", "local[2]");
+    assertEquals(trained.digests, HDFS.manifest("a/encoded").digests);
+    assertTrue(HDFS.exists("a/encoded/_SUCCESS"), "encode committed on HDFS");
+
+    SparkSession spark = LocalSpark.start("local[2]");
+    try {
+      ProductQuantizerModel model = ProductQuantizerModel.load(HDFS.uri("a/enc"));
+      assertEquals(trained.digests, model.manifest().digests);
+      model.write().save(HDFS.uri("a/model"));
+      for (String part : new String[] {"_SUCCESS", "manifest.json", "codebook", "mapping", "metadata"}) {
+        assertTrue(HDFS.exists("a/model/" + part), part + " of the saved model on HDFS");
+      }
+      assertEquals(trained.digests, HDFS.manifest("a/model").digests);
+      ProductQuantizerModel back = ProductQuantizerModel.load(HDFS.uri("a/model"));
+      assertEquals(model.uid(), back.uid());
+      assertEquals(4, back.getM());
+      assertEquals(8, back.getK());
+      assertEquals(model.mapping().orderBy("token_id").collectAsList(),
+          back.mapping().orderBy("token_id").collectAsList());
+    } finally {
+      spark.stop();
+    }
   }
 }
