@@ -5,6 +5,7 @@ import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.spark.baseline.MllibBaseline;
 import dev.asg.spark.engine.InputSpec;
+import dev.asg.spark.engine.QuantizeRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -29,7 +30,8 @@ public final class UpToDate {
   public static final List<String> RESULT_PARAMS = List.of(InputSpec.TENSOR, InputSpec.OUTPUT_TENSOR,
       InputSpec.ID_COL, InputSpec.VECTOR_COL, InputSpec.VOCAB, KMeansParams.M, KMeansParams.K, KMeansParams.CODEBOOK,
       KMeansParams.INIT, KMeansParams.INIT_POINTS_PER_CENTROID, KMeansParams.ITERATIONS, KMeansParams.TOL,
-      KMeansParams.MAX_POINTS_PER_CENTROID, KMeansParams.SEED, MllibBaseline.ENGINE, MllibBaseline.MLLIB_SEGMENTS);
+      KMeansParams.MAX_POINTS_PER_CENTROID, KMeansParams.SEED, QuantizeRequest.INIT_FROM, MllibBaseline.ENGINE,
+      MllibBaseline.MLLIB_SEGMENTS);
 
   /**
    * One table the run trains on.
@@ -56,6 +58,9 @@ public final class UpToDate {
       return output + " is not a committed artifact" + (notOurs == null ? "" : " (" + notOurs + ")");
     }
     Manifest top = read(fs, new Path(output, ArtifactWriter.MANIFEST));
+    if (toolVersion == null || toolVersion.equals("unknown")) {
+      return "this build does not know its own version, so no artifact can be shown to be current";
+    }
     if (!Objects.equals(top.toolVersion, toolVersion)) {
       return "the artifact was made by asg-spark " + top.toolVersion + ", this is " + toolVersion;
     }
