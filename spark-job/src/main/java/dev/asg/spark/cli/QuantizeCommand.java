@@ -140,20 +140,22 @@ public final class QuantizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SparkConfFlags.checkAndLog(spec);
-    SchedulerOptions.IfExists ifExists = scheduler.ifExists(overwrite);
-    QuantizeRequest params = QuantizeRequest.builder()
-        .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
-        .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
-        .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
-        .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
-        .partitions(partitions).partitionMb(partitionMb).kernel(kernel).pruning(pruning)
-        .checkpointEvery(checkpointEvery).resume(resume).initFrom(initFrom)
-        .build();
     SparkOptions.Setup setup = sparkOptions.setup("asg quantize " + input);
     Configuration conf = setup.hadoopConf();
+    // First, so that every later refusal (a bad flag value, an unknown spark.asg key) ends the document as failed
+    // instead of leaving the previous run's state in it.
     StatusFile status = scheduler.startStatus(conf, "quantize", output);
     try {
+      SparkConfFlags.checkAndLog(spec);
+      SchedulerOptions.IfExists ifExists = scheduler.ifExists(overwrite);
+      QuantizeRequest params = QuantizeRequest.builder()
+          .input(input).inputFormat(inputFormat).tensor(tensor).outputTensor(outputTensor).idCol(idCol)
+          .vectorCol(vectorCol).vocab(vocab).output(output).overwrite(ifExists != SchedulerOptions.IfExists.FAIL)
+          .m(m).k(k).codebook(codebook).init(init).initPointsPerCentroid(initPointsPerCentroid)
+          .iterations(iterations).tol(tol).maxPointsPerCentroid(maxPointsPerCentroid).seed(seed)
+          .partitions(partitions).partitionMb(partitionMb).kernel(kernel).pruning(pruning)
+          .checkpointEvery(checkpointEvery).resume(resume).initFrom(initFrom)
+          .build();
       int code = run(params, setup, ifExists, status);
       if (status != null) {
         status.succeeded();
