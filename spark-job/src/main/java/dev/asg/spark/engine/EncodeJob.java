@@ -4,9 +4,7 @@ import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.CodebookMode;
-import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.KMeansParams;
-import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
 import dev.asg.spark.output.ArtifactSchemas;
@@ -24,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -97,36 +94,27 @@ public final class EncodeJob {
 
     // As training's final pass: the same setup, kernel and fixed-point statistics.
     double maxDist = dsub * 4.0 * (double) maxAbs * maxAbs;
-    FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
-    FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     String kernel = RunOptions.KERNEL_DEFAULT.flagValue();
     BlockTasks.AssignSetup setup = new BlockTasks.AssignSetup(mode, m, k, kernel, null, null);
-    Broadcast<PreparedCodebook[]> bcPrepared = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
-    Broadcast<float[][]> bcCentroids = jsc.broadcast(centroids);
     // Frozen codebooks: no previous iteration, so no bounds to prune with (null drift = brute force).
-    JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), null, 0, setup, energyFp, cosineFp))
-        .persist(StorageLevel.MEMORY_ONLY());
-    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, m);
+    FinalPass.Pass pass = FinalPass.run(jsc, blocks, centroids, k, dsub, m, rows, maxDist, null, 0, setup);
     blocks.unpersist(false);
 
     Manifest manifest = manifest(spark, a, table, pf);
     Manifest.Result result = new Manifest.Result();
     result.kernel = AssignKernels.byName(kernel).name();
-    FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, centroids);
+    FinalPass.fillResult(manifest, result, pass.summary(), pass.energyFp(), pass.cosineFp(), rows, dim, m, k, mode,
+        centroids);
     manifest.source.sha256 = sourceSha.join();
     LOG.info(String.format(Locale.ROOT, "encoded %d rows against %s: relative MSE %.6f, mean cosine %.6f (%.2f s)",
         rows, a.uri(), result.relativeMse, result.meanCosine, timer.lap("encode")));
     manifest.timingsSeconds.putAll(timer.laps());
 
     Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows(null).iterator()),
+    Dataset<Row> mappingDf = spark.createDataFrame(pass.mapped().flatMap(mb -> mb.rows(null).iterator()),
         ArtifactSchemas.MAPPING);
-    return QuantizeJob.write(pf.writer(), new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
-      mapped.unpersist(false);
-      bcPrepared.destroy();
-      bcCentroids.destroy();
-    }), QuantizeListener.NONE);
+    return QuantizeJob.write(pf.writer(), new QuantizeResult(codebookDf, mappingDf, manifest, pass.release()),
+        QuantizeListener.NONE);
   }
 
   /** manifest.json of an encoding: the frozen artifact's k-means parameters, this run's input and output. */

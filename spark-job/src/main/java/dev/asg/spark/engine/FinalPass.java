@@ -4,13 +4,18 @@ import dev.asg.common.artifact.Compression;
 import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.BlockAssigner;
+import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
+import dev.asg.spark.source.TableBlock;
 import java.security.MessageDigest;
 import java.util.Iterator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Step 5 of a run: every token assigned once to the frozen centroids, giving mapping/, the reconstruction quality
@@ -57,6 +62,41 @@ public final class FinalPass {
 
   /** The merged reconstruction statistics of a mapping and the sha256 of its ConceptIDs in token order. */
   public record Summary(ReconstructionStats recon, String mappingDigest) {}
+
+  /**
+   * A finished pass: the mapped blocks (cached until {@code release}), their summary and the fixed-point scales of
+   * its sums.
+   */
+  public record Pass(JavaRDD<MappedBlock> mapped, Summary summary, FixedPoint energyFp, FixedPoint cosineFp,
+      Runnable release) {}
+
+  /**
+   * Assigns every block to {@code centroids} and summarizes. Blocks that still hold pruning bounds for
+   * {@code iteration} prune with {@code drift}; without bounds (or with a null drift) a block runs brute force,
+   * with the same result. Training's final pass and {@code asg encode} both run this, so a token gets the same
+   * ConceptIDs either way.
+   *
+   * @param maxDist the largest possible squared distance of one sub-vector, which scales the fixed-point sums
+   */
+  static Pass run(JavaSparkContext jsc, JavaRDD<TableBlock> blocks, float[][] centroids, int k, int dsub, int m,
+      long rows, double maxDist, CentroidDrift drift, int iteration, BlockTasks.AssignSetup setup) {
+    Broadcast<PreparedCodebook[]> bcPrepared = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
+    Broadcast<float[][]> bcCentroids = jsc.broadcast(centroids);
+    Broadcast<CentroidDrift> bcDrift = jsc.broadcast(drift);
+    FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
+    FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
+    JavaRDD<MappedBlock> mapped = blocks
+        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), bcDrift.value(), iteration, setup,
+            energyFp, cosineFp))
+        .persist(StorageLevel.MEMORY_ONLY());
+    Summary summary = summarize(jsc, mapped, m);
+    return new Pass(mapped, summary, energyFp, cosineFp, () -> {
+      mapped.unpersist(false);
+      bcPrepared.destroy();
+      bcCentroids.destroy();
+      bcDrift.destroy();
+    });
+  }
 
   /**
    * Computes every block of the (persisted) mapping in one parallel job, merging the statistics exactly, then

@@ -147,8 +147,7 @@ public final class QuantizeEngine {
     float[][] centroids = lloyd.train(blocks, training, dim, pointsPerCodebook, manifest.source, conf, timer,
         result);
     // Blocks trained on (the whole table, not a sample) still hold bounds for the last iteration's codebooks.
-    Broadcast<CentroidDrift> bcFinalDrift = jsc.broadcast(training == blocks ? lloyd.lastDrift() : null);
-    final int finalIteration = result.iterationsRun;
+    CentroidDrift finalDrift = training == blocks ? lloyd.lastDrift() : null;
     if (training != blocks) {
       training.unpersist(false);
     }
@@ -156,17 +155,12 @@ public final class QuantizeEngine {
     // 5. Final pass over every token.
     listener.onPhase(section, QuantizeListener.FINAL_ASSIGNMENT);
     final float[][] finalCentroids = centroids;
-    Broadcast<PreparedCodebook[]> bcFinal = jsc.broadcast(prepare(finalCentroids, k, dsub));
-    Broadcast<float[][]> bcCentroids = jsc.broadcast(finalCentroids);
-    FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
-    FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
-    JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcFinal.value(), bcCentroids.value(), bcFinalDrift.value(), finalIteration,
-            setup, energyFp, cosineFp))
-        .persist(StorageLevel.MEMORY_ONLY());
-    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, m);
+    FinalPass.Pass pass = FinalPass.run(jsc, blocks, finalCentroids, k, dsub, m, rows, maxDist, finalDrift,
+        result.iterationsRun, setup);
+    JavaRDD<MappedBlock> mapped = pass.mapped();
     blocks.unpersist(false);
-    FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, finalCentroids);
+    FinalPass.fillResult(manifest, result, pass.summary(), pass.energyFp(), pass.cosineFp(), rows, dim, m, k, mode,
+        finalCentroids);
     LOG.info(String.format(Locale.ROOT, "final assignment: relative MSE %.6f, mean cosine %.6f (%.2f s)",
         result.relativeMse, result.meanCosine, timer.lap("final_assignment")));
     manifest.source.sha256 = sourceSha.join();
@@ -178,10 +172,7 @@ public final class QuantizeEngine {
         mapped.flatMap(mb -> mb.rows(bcTokens == null ? null : bcTokens.value()).iterator()),
         bcTokens == null ? ArtifactSchemas.MAPPING : ArtifactSchemas.MAPPING_WITH_TOKEN);
     return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
-      mapped.unpersist(false);
-      bcFinal.destroy();
-      bcCentroids.destroy();
-      bcFinalDrift.destroy();
+      pass.release().run();
       if (bcTokens != null) {
         bcTokens.destroy();
       }
