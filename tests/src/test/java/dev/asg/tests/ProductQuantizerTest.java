@@ -210,10 +210,51 @@ class ProductQuantizerTest {
     PipelineModel fitted = pipeline.fit(floats());
     Path saved = dir.resolve("pipeline-model");
     fitted.write().save(saved.toString());
+    // Spark clears the pipeline directory; the stage's own save then writes its sub-path, which is empty.
+    fitted.write().overwrite().save(saved.toString());
     PipelineModel loaded = PipelineModel.load(saved.toString());
     assertArrayEquals(conceptIds(fitted.transform(floats()), "token_id", "ids"),
         conceptIds(loaded.transform(floats()), "token_id", "ids"));
     assertEquals(cliManifest.digests, ((ProductQuantizerModel) loaded.stages()[0]).manifest().digests);
+  }
+
+  @Test
+  void saveOverwrite_nonArtifactDirectory_refusedAndUntouched() throws Exception {
+    Path mine = Files.createDirectories(dir.resolve("not-an-artifact"));
+    Files.writeString(mine.resolve("notes.txt"), "keep me");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.write().overwrite().save(mine.toString()));
+    assertTrue(e.getMessage().startsWith("ProductQuantizerModel.save: ")
+        && e.getMessage().contains("is not a committed asg artifact"), e.getMessage());
+    try (var files = Files.list(mine)) {
+      assertEquals(List.of("notes.txt"), files.map(f -> f.getFileName().toString()).toList());
+    }
+    assertEquals("keep me", Files.readString(mine.resolve("notes.txt")));
+  }
+
+  @Test
+  void saveOverwrite_earlierModel_replacedWithoutLeftovers() throws Exception {
+    Path target = dir.resolve("replaced");
+    model.write().save(target.toString());
+    ProductQuantizerModel other = ProductQuantizerModel.load(cliArtifact.toString());
+    other.write().overwrite().save(target.toString());
+    assertEquals(other.uid(), ProductQuantizerModel.load(target.toString()).uid());
+    try (var siblings = Files.list(dir)) {
+      List<String> left = siblings.map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("replaced.")).toList();
+      assertEquals(List.of(), left, "temporary or replaced copies next to " + target);
+    }
+  }
+
+  @Test
+  void save_existingModelWithoutOverwrite_refusedAndKept() throws Exception {
+    Path target = dir.resolve("kept");
+    model.write().save(target.toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ProductQuantizerModel.load(cliArtifact.toString()).write().save(target.toString()));
+    assertTrue(e.getMessage().startsWith("ProductQuantizerModel.save: ")
+        && e.getMessage().contains("already exists"), e.getMessage());
+    assertEquals(model.uid(), ProductQuantizerModel.load(target.toString()).uid());
   }
 
   @Test

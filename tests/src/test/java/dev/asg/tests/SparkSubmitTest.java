@@ -2,7 +2,6 @@ package dev.asg.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
@@ -25,14 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  * shaded jar as the application, exactly as on a cluster that provides Spark.
  */
 class SparkSubmitTest {
-  private static final Path SHADED = Path.of("../spark-job/target/asg-spark-job-0.1.0.jar");
 
   @TempDir
   Path dir;
 
   @Test
   void sparkSubmit_shadedJar_writesArtifacts() throws Exception {
-    assumeTrue(Files.exists(SHADED), "run through `mvn verify` so spark-job is packaged first");
+    Path shaded = ShadedJar.require();
     Path in = TestTables.safetensors(dir, "t.safetensors", new PlantedTable(1500, 32, 4, 8, 0.05, 2,
         PlantedTable.Mode.SEPARATE), DType.F16);
     Path out = dir.resolve("out");
@@ -47,7 +45,7 @@ class SparkSubmitTest {
         "--class", "dev.asg.spark.cli.AsgMain", "--master", "local[2]",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.driver.bindAddress=127.0.0.1",
-        SHADED.toString(),
+        shaded.toString(),
         "quantize", "--input", in.toString(), "--m", "4", "--k", "8", "--iterations", "3",
         "--output", out.toString()));
     cmd.removeIf(String::isEmpty);

@@ -37,13 +37,34 @@ final class ModelPersistence {
       this.model = model;
     }
 
-    /** MLWriter.save has already refused an existing path (or removed it under overwrite()). */
+    /**
+     * Replaces MLWriter.save, whose handleOverwrite deletes any directory at {@code path} (asg artifact or not)
+     * before saveImpl runs, so a failed write would lose the old model. Here {@link ArtifactWriter} refuses a
+     * directory that is not a committed asg artifact and replaces an old model only after the new one is complete.
+     * Pipeline saves call this on each stage's sub-path too.
+     */
+    @Override
+    public void save(String path) {
+      write(path, shouldOverwrite());
+    }
+
+    /** Called directly (not through save): writes only where nothing is, as after MLWriter's own checks. */
     @Override
     public void saveImpl(String path) {
+      write(path, false);
+    }
+
+    private void write(String path, boolean overwrite) {
       SparkSession spark = sparkSession();
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       ModelData data = model.data();
-      ArtifactWriter writer = ArtifactWriter.preflight(path, false, conf);
+      ArtifactWriter writer;
+      try {
+        writer = ArtifactWriter.preflight(path, overwrite, conf);
+      } catch (InvalidInputException e) {
+        // OutputExistsException too; the ML API promises IllegalArgumentException (--overwrite = overwrite()).
+        throw new IllegalArgumentException(ProductQuantizerModel.NAME + ".save: " + e.getMessage(), e);
+      }
       try {
         writer.write(data.asResult(spark, writer.output().toString()), dir ->
             // Writes <dir>/metadata, where Spark's readers (PipelineModel's too) look for it.

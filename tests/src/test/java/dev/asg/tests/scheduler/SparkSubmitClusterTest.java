@@ -3,13 +3,13 @@ package dev.asg.tests.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.cli.AsgMain;
+import dev.asg.tests.ShadedJar;
 import dev.asg.tests.TestTables;
 import dev.asg.tests.cluster.SparkClusterExtension;
 import dev.asg.tests.cluster.StandaloneSparkCluster;
@@ -47,7 +47,6 @@ class SparkSubmitClusterTest {
   @RegisterExtension
   static final SparkClusterExtension CLUSTER = new SparkClusterExtension(2, 1, "1g");
 
-  private static final Path SHADED = Path.of("../spark-job/target/asg-spark-job-0.1.0.jar").toAbsolutePath();
   private static final int TIMEOUT_S = 240;
 
   @TempDir
@@ -95,7 +94,7 @@ class SparkSubmitClusterTest {
     if (propertiesFile != null) {
       cmd.addAll(List.of("--properties-file", propertiesFile.toString()));
     }
-    cmd.add(SHADED.toString());
+    cmd.add(ShadedJar.require().toString());   // fails, not skips, when the jar was not built
     cmd.addAll(List.of(appArgs));
     cmd.removeIf(String::isEmpty);
     Path log = Files.createTempFile(dir, "submit-" + deployMode, ".log");
@@ -131,7 +130,6 @@ class SparkSubmitClusterTest {
 
   @Test
   void clientMode_flagsFromPropertiesFile_exit0AndSameDigestsAsFlags() throws Exception {
-    assumeTrue(Files.exists(SHADED), "run through `mvn verify` so spark-job is packaged first");
     Path props = dir.resolve("asg.properties");
     Files.writeString(props, "spark.asg.m=4\nspark.asg.k=8\nspark.asg.iterations=2\nspark.asg.seed=5\n");
     Path out = dir.resolve("client-out");
@@ -154,7 +152,6 @@ class SparkSubmitClusterTest {
 
   @Test
   void clientMode_badInput_exit2ReachesTheSubmitter() throws Exception {
-    assumeTrue(Files.exists(SHADED), "run through `mvn verify` so spark-job is packaged first");
     Submitted s = submit("client", null, "quantize", "--input", table.toString(), "--output",
         dir.resolve("bad-client").toString(), "--m", "5", "--k", "8");
     assertEquals(AsgMain.EXIT_USAGE, s.exit(), s.log());
@@ -164,7 +161,6 @@ class SparkSubmitClusterTest {
 
   @Test
   void clusterMode_goodAndBadRuns_statusFileAndDriverStateTellThemApart() throws Exception {
-    assumeTrue(Files.exists(SHADED), "run through `mvn verify` so spark-job is packaged first");
     Path status = dir.resolve("cluster-status.json");
     Path out = dir.resolve("cluster-out");
     Submitted good = submit("cluster", null, "quantize", "--input", table.toString(), "--output", out.toString(),
