@@ -229,6 +229,26 @@ public final class Manifest {
       return overhead;
     }
 
+    /**
+     * Per iteration, the bytes the driver received: the Java-serialized Lloyd statistics it collected (one
+     * partial per task in local mode, one slice per slot on a cluster; a sparse delta once the centroids settle).
+     * Does not grow with the partition count. Spark's own task metrics and status messages are not included.
+     */
+    @JsonProperty("driver_bytes_in")
+    public List<Long> driverBytesIn = new ArrayList<>();
+    /**
+     * Per iteration, the bytes the driver sent: the serialized size of that iteration's broadcasts (codebooks and
+     * centroid drift), one copy; each executor fetches it once, peer-to-peer where Spark's torrent broadcast can.
+     */
+    @JsonProperty("driver_bytes_out")
+    public List<Long> driverBytesOut = new ArrayList<>();
+
+    /** Records one iteration's driver traffic (see {@link #driverBytesIn}, {@link #driverBytesOut}). */
+    public void addDriverBytes(long in, long out) {
+      driverBytesIn.add(in);
+      driverBytesOut.add(out);
+    }
+
     /** Records one iteration's skipped share (see {@link #skippedDistances}). */
     public void addSkipped(double share) {
       skippedDistances.add(round(share));

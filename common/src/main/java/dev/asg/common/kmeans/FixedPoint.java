@@ -89,6 +89,13 @@ public final class FixedPoint implements Serializable {
     }
   }
 
+  /** Subtracts exactly what {@link #addValues} adds for the same terms: moving a point out of a sum. */
+  public void subValues(float[] x, int xOff, long[] sums, int sOff, int n) {
+    for (int i = 0; i < n; i++) {
+      sums[sOff + i] -= Double.doubleToRawLongBits(x[xOff + i] * scale + ROUNDER) - ROUNDER_BITS;
+    }
+  }
+
   public double toDouble(long q) {
     return q * inverse;
   }

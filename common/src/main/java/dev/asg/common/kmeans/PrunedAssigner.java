@@ -40,8 +40,11 @@ public final class PrunedAssigner {
   /** Per codebook an upper bound on its largest centroid norm. */
   private final double[] maxNorm;
 
-  /** Counts of one block's pruned assignment. */
-  public record Outcome(long points, long skipped, long changed) {}
+  /**
+   * Counts of one block's pruned assignment; {@code carried}: the block's state described the previous
+   * codebooks, so its previous assignments were known (and copied out when asked for).
+   */
+  public record Outcome(long points, long skipped, long changed, boolean carried) {}
 
   public PrunedAssigner(AssignKernel kernel, PreparedCodebook[] codebooks, CodebookMode mode, int m) {
     this(kernel, codebooks, mode, m, 1.0);
@@ -79,21 +82,31 @@ public final class PrunedAssigner {
    */
   public Outcome assign(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
       CentroidDrift drift, int iteration) {
+    return assign(rows, nRows, idx, score, bounds, drift, iteration, null);
+  }
+
+  /**
+   * {@link #assign(float[], int, int[], float[], PruneBounds, CentroidDrift, int)}, and when the state was carried
+   * forward ({@link Outcome#carried}) copies the assignments it held (the previous iteration's) to
+   * {@code previous} first: what an incremental Lloyd update ({@link LloydDelta}) moves points from.
+   */
+  public Outcome assign(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
+      CentroidDrift drift, int iteration, int[] previous) {
     if (!bounds.claim()) {
       // Another task is rewriting this block's state: brute force on a private one, leaving the shared one alone.
       PruneBounds own = new PruneBounds(Math.multiplyExact(nRows, m));
       own.claim();
-      return assignClaimed(rows, nRows, idx, score, own, null, iteration);
+      return assignClaimed(rows, nRows, idx, score, own, null, iteration, null);
     }
     try {
-      return assignClaimed(rows, nRows, idx, score, bounds, drift, iteration);
+      return assignClaimed(rows, nRows, idx, score, bounds, drift, iteration, previous);
     } finally {
       bounds.release();
     }
   }
 
   private Outcome assignClaimed(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
-      CentroidDrift drift, int iteration) {
+      CentroidDrift drift, int iteration, int[] previous) {
     int points = Math.multiplyExact(nRows, m);
     boolean usable = bounds.usableWith(drift, points);
     bounds.iteration = PruneBounds.NONE;
@@ -101,38 +114,86 @@ public final class PrunedAssigner {
     float[] lower = bounds.lower;
     boolean shared = mode == CodebookMode.SHARED;
     int groups = shared ? 1 : m;
-    int perGroup = shared ? points : nRows;
-    int[] todo = new int[perGroup];
+    // The points to run the kernel on, grouped by codebook: todo[start[g] .. start[g + 1]).
+    int[] start = new int[groups + 1];
+    int[] todo;
     long skipped = 0;
-    for (int g = 0; g < groups; g++) {
-      PreparedCodebook cb = codebooks[g];
-      double c = maxNorm[g];
-      int nTodo = 0;
-      for (int t = 0; t < perGroup; t++) {
-        int p = shared ? t : t * m + g;
-        if (usable && trySkip(rows, p, cb, c, assigned[p], lower[p] , drift.maxOther(g, assigned[p]), idx,
-            score, lower)) {
-          skipped++;
-        } else {
-          todo[nTodo++] = p;
+    if (usable) {
+      // One sequential sweep over the block (row-major, as the rows lie in memory), the bounds and the
+      // assignments; only the points it cannot settle are collected.
+      int[] failed = new int[Math.max(64, points >>> 6)];
+      int nFailed = 0;
+      for (int r = 0, p = 0; r < nRows; r++) {
+        for (int i = 0; i < m; i++, p++) {
+          int g = shared ? 0 : i;
+          int a = assigned[p];
+          if (trySkip(rows, p, codebooks[g], maxNorm[g], a, lower[p], drift.maxOther(g, a), idx, score, lower)) {
+            skipped++;
+          } else {
+            if (nFailed == failed.length) {
+              failed = java.util.Arrays.copyOf(failed, 2 * failed.length);
+            }
+            failed[nFailed++] = p;
+            start[g + 1]++;
+          }
         }
       }
+      for (int g = 0; g < groups; g++) {
+        start[g + 1] += start[g];
+      }
+      todo = new int[nFailed];
+      int[] fill = java.util.Arrays.copyOf(start, groups);
+      for (int f = 0; f < nFailed; f++) {
+        int p = failed[f];
+        todo[fill[shared ? 0 : p % m]++] = p;
+      }
+    } else {
+      todo = new int[points];
+      int perGroup = shared ? points : nRows;
+      for (int g = 0, n = 0; g < groups; g++) {
+        for (int t = 0; t < perGroup; t++) {
+          todo[n++] = shared ? t : t * m + g;
+        }
+        start[g + 1] = n;
+      }
+    }
+    int[] list = null;
+    for (int g = 0; g < groups; g++) {
+      int n = start[g + 1] - start[g];
+      if (n == 0) {
+        continue;
+      }
+      int[] rowsOfGroup = todo;
+      if (start[g] != 0) {
+        if (list == null || list.length < n) {
+          list = new int[n];
+        }
+        System.arraycopy(todo, start[g], list, 0, n);
+        rowsOfGroup = list;
+      }
       // The runner-up scores land in lower[] and are turned into bounds right after.
-      kernel.assignRows(rows, 0, dsub, todo, nTodo, cb, idx, score, lower, 0, 1);
-      for (int i = 0; i < nTodo; i++) {
-        int p = todo[i];
+      kernel.assignRows(rows, 0, dsub, rowsOfGroup, n, codebooks[g], idx, score, lower, 0, 1);
+      double c = maxNorm[g];
+      for (int i = 0; i < n; i++) {
+        int p = rowsOfGroup[i];
         lower[p] = lowerBound(squaredNorm(rows, p * dsub), lower[p], c);
       }
     }
-    long changed = 0;
-    for (int p = 0; p < points; p++) {
-      if (!usable || assigned[p] != idx[p]) {
-        changed++;
+    long changed = points;
+    if (usable) {
+      changed = 0;
+      for (int p = 0; p < points; p++) {
+        if (assigned[p] != idx[p]) {
+          changed++;
+        }
+      }
+      if (previous != null) {
+        System.arraycopy(assigned, 0, previous, 0, points);
       }
     }
     System.arraycopy(idx, 0, assigned, 0, points);
     bounds.iteration = iteration;
-    return new Outcome(points, skipped, changed);
+    return new Outcome(points, skipped, changed, usable);
   }
 
   /**
@@ -146,8 +207,17 @@ public final class PrunedAssigner {
       return false;
     }
     int base = p * dsub;
-    float s = ownScore(x, base, cb, a);
-    double x2 = squaredNorm(x, base);
+    // The kernel's chain for a (see ownScore) and |x|^2 (see squaredNorm) in one pass over the point.
+    float[] cent = cb.centroids();
+    int off = a * dsub;
+    float acc = cb.negHalfNorms()[a];
+    double x2 = 0;
+    for (int d = 0; d < dsub; d++) {
+      float v = x[base + d];
+      acc = Math.fma(v, cent[off + d], acc);
+      x2 += (double) v * v;
+    }
+    float s = -2f * acc;
     double e = chainError(x2, c);
     double l2 = (double) lo2 * lo2; // exact: a float squared fits in a double
     // Any other chain a_j <= (|x|^2 - lo^2) / 2 + E, i.e. its score -2 a_j >= lo^2 - |x|^2 - 2E; a's score is s.

@@ -6,6 +6,7 @@ import dev.asg.common.kmeans.BlockAssigner;
 import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.LloydDelta;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.PruneBounds;
@@ -15,6 +16,7 @@ import dev.asg.spark.source.TableBlock;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.function.Supplier;
 
 /**
  * The executor-side work of each phase, as static functions of their inputs so Spark closures capture only
@@ -28,6 +30,8 @@ final class BlockTasks {
    */
   private static final ThreadLocal<int[]> IDX_SCRATCH = ThreadLocal.withInitial(() -> new int[0]);
   private static final ThreadLocal<float[]> SCORE_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+  /** Per task thread: the previous assignments of the block being processed, for incremental statistics. */
+  private static final ThreadLocal<int[]> BEFORE_SCRATCH = ThreadLocal.withInitial(() -> new int[0]);
 
   private BlockTasks() {}
 
@@ -36,6 +40,15 @@ final class BlockTasks {
     if (a.length < n) {
       a = new int[n];
       IDX_SCRATCH.set(a);
+    }
+    return a;
+  }
+
+  private static int[] beforeScratch(int n) {
+    int[] a = BEFORE_SCRATCH.get();
+    if (a.length < n) {
+      a = new int[n];
+      BEFORE_SCRATCH.set(a);
     }
     return a;
   }
@@ -92,9 +105,13 @@ final class BlockTasks {
    * dsub longs: allocating one per block would be most of an iteration's garbage); none if the task has no blocks.
    * For Lloyd iteration {@code iteration} (0-based); with pruning, {@code drift} is the move from the
    * previous iteration's codebooks to these (null for the first iteration or after a resume: brute force).
+   *
+   * @param previous with pruning, after the run's first iteration: the previous iteration's codebooks, fetched
+   *     only for a block that lost its state; its presence makes the sums and counts a DELTA against the previous
+   *     iteration's totals ({@link LloydDelta}). Null: full sums.
    */
   static Iterator<LloydStats> lloyd(Iterator<TableBlock> blocks, PreparedCodebook[] codebooks,
-      CentroidDrift drift, int iteration, AssignSetup s) {
+      CentroidDrift drift, Supplier<PreparedCodebook[]> previous, int iteration, AssignSetup s) {
     if (!blocks.hasNext()) {
       return Collections.emptyIterator();
     }
@@ -102,29 +119,44 @@ final class BlockTasks {
     BlockAssigner a = s.assigner(codebooks);
     PrunedAssigner pruned = s.prunedAssigner(codebooks);
     while (blocks.hasNext()) {
-      lloydInto(blocks.next(), a, pruned, drift, iteration, s, acc);
+      TableBlock b = blocks.next();
+      long t0 = System.nanoTime();
+      if (b.rows() > 0) {
+        if (pruned == null) {
+          bruteForceInto(b, a, s, acc);
+        } else {
+          prunedInto(b, pruned, drift, previous, iteration, s, acc);
+        }
+      }
+      acc.addComputeNanos(System.nanoTime() - t0);
     }
     return Collections.singletonList(acc).iterator();
   }
 
-  private static void lloydInto(TableBlock b, BlockAssigner a, PrunedAssigner pruned, CentroidDrift drift,
-      int iteration, AssignSetup s, LloydStats stats) {
-    long t0 = System.nanoTime();
-    if (b.rows() > 0) {
-      int[] idx = idxScratch(b.rows() * s.m);
-      float[] score = scoreScratch(b.rows() * s.m);
-      if (pruned == null) {
-        a.assign(b.data(), b.rows(), idx, score);
-        a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
-      } else {
-        // The bounds keep the previous assignments, so the block's own "previous" array is not needed.
-        PrunedAssigner.Outcome o = pruned.assign(b.data(), b.rows(), idx, score, b.pruneBounds(s.m), drift,
-            iteration);
-        a.accumulate(b.data(), b.rows(), idx, score, null, stats, s.valueFp, s.objectiveFp);
-        stats.addPruned(o);
-      }
+  /** --pruning off: every distance, full sums. */
+  private static void bruteForceInto(TableBlock b, BlockAssigner a, AssignSetup s, LloydStats stats) {
+    int[] idx = idxScratch(b.rows() * s.m);
+    float[] score = scoreScratch(b.rows() * s.m);
+    a.assign(b.data(), b.rows(), idx, score);
+    a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
+  }
+
+  /** Exact pruning; with {@code previous} the block's delta, else its full sums. */
+  private static void prunedInto(TableBlock b, PrunedAssigner pruned, CentroidDrift drift,
+      Supplier<PreparedCodebook[]> previous, int iteration, AssignSetup s, LloydStats stats) {
+    int n = b.rows() * s.m;
+    int[] idx = idxScratch(n);
+    float[] score = scoreScratch(n);
+    int[] before = previous == null ? null : beforeScratch(n);
+    PrunedAssigner.Outcome o = pruned.assign(b.data(), b.rows(), idx, score, b.pruneBounds(s.m), drift,
+        iteration, before);
+    if (before != null && !o.carried()) {
+      // The block lost its state (recomputed by Spark, a retried or speculative task): its previous assignments
+      // again, by brute force against the previous codebooks, exactly those that counted in the previous totals.
+      s.assigner(previous.get()).assign(b.data(), b.rows(), before, new float[n]);
     }
-    stats.addComputeNanos(System.nanoTime() - t0);
+    LloydDelta.accumulate(b.data(), b.rows(), s.m, s.mode, before, idx, score, stats, s.valueFp, s.objectiveFp);
+    stats.addSkipped(o.skipped());
   }
 
   /** The objective's constant part over one block: see {@link BlockAssigner#squaredNormSum}. */

@@ -112,20 +112,46 @@ final class LloydLoop {
     JavaRDD<TableBlock> lloydInput = jsc.sc().isLocal() && training.getNumPartitions() > timings.slots
         ? training.coalesce(timings.slots) : training;
     result.iterationTimings = timings;
+    // Local mode: the coalesced tasks (one per slot) report straight to the driver; on a cluster, keyed
+    // aggregation into one slice per slot, so the driver receives each centroid row once (LloydAggregation).
+    final int slices = jsc.sc().isLocal() ? 0 : timings.slots;
+    final int codebooks = a.codebooks();
     // The first iteration (or the first after a resume) has no bounds yet: drift null means brute force.
     drift = null;
+    // With pruning, after this run's first iteration: the running totals the tasks' deltas are added to, and the
+    // previous iteration's codebooks, which a task reads only for a block that lost its state.
+    LloydStats totals = null;
+    Broadcast<PreparedCodebook[]> previousBc = null;
+    long codebookBytes = -1;
     for (int it = firstIteration; it < a.iterations(); it++) {
       long t0 = System.nanoTime();
-      Broadcast<PreparedCodebook[]> bc = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
+      PreparedCodebook[] prepared = QuantizeEngine.prepare(centroids, k, dsub);
+      Broadcast<PreparedCodebook[]> bc = jsc.broadcast(prepared);
       // A few KB: per codebook the largest two moves (see CentroidDrift).
       Broadcast<CentroidDrift> bcDrift = jsc.broadcast(drift);
+      boolean delta = drift != null && totals != null;
+      final Broadcast<PreparedCodebook[]> bcPrevious = delta ? previousBc : null;
       final int iteration = it;
       jsc.setJobDescription(QuantizeEngine.LLOYD_JOB_PREFIX + (it + 1));
-      LloydStats stats = lloydInput.mapPartitions(blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(),
-          bcDrift.value(), iteration, setup)).reduce(LloydStats::merge);
-      bc.destroy();
+      LloydAggregation.Result agg = LloydAggregation.run(lloydInput, blocksOfTask -> BlockTasks.lloyd(
+          blocksOfTask, bc.value(), bcDrift.value(), bcPrevious == null ? null : bcPrevious::value, iteration,
+          setup), slices, codebooks, k, dsub);
+      LloydStats stats = agg.stats();
       bcDrift.destroy();
-      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, stats, setup.valueFp, a.seed(), it);
+      if (previousBc != null) {
+        previousBc.destroy();
+      }
+      previousBc = setup.pruning == Pruning.OFF ? null : bc;
+      if (previousBc == null) {
+        bc.destroy();
+      }
+      // Serialized size is fixed by the shape (only the float centroids travel), so it is measured once.
+      if (codebookBytes < 0) {
+        codebookBytes = LloydAggregation.serializedSize(prepared);
+      }
+      timings.addDriverBytes(agg.bytesIn(), codebookBytes + LloydAggregation.serializedSize(drift));
+      totals = delta ? totals.addSumsOf(stats) : stats;
+      CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, totals, setup.valueFp, a.seed(), it);
       drift = setup.pruning == Pruning.OFF ? null : CentroidDrift.between(centroids, upd.centroids(), k, dsub, it);
       centroids = upd.centroids();
       // Per-term rounding can leave an (almost) perfect fit a few ulps below zero; a distance sum is not negative.
@@ -165,6 +191,9 @@ final class LloydLoop {
         LOG.info("stopping: relative objective change {} < --tol {}", relChange, a.tol());
         break;
       }
+    }
+    if (previousBc != null) {
+      previousBc.destroy();
     }
     timer.lap("lloyd");
     return centroids;

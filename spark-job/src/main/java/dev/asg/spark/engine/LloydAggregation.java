@@ -1,0 +1,98 @@
+package dev.asg.spark.engine;
+
+import dev.asg.common.kmeans.LloydStats;
+import dev.asg.spark.source.TableBlock;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import scala.Tuple2;
+
+/**
+ * How a Lloyd iteration's per-task statistics reach the driver, and how many bytes that takes.
+ *
+ * <ul>
+ *   <li>DIRECT: each task's stats go to the driver, which merges them. Bytes in = tasks x stats. Used in one JVM
+ *       ({@code local[N]}), where {@link LloydLoop} coalesces to one task per slot, so the count is the slots
+ *       whatever the partitioning, and nothing crosses a network.</li>
+ *   <li>KEYED: each task cuts its stats into {@code slices} row ranges ({@link LloydStats#slice}), Spark reduces
+ *       each range on an executor ({@code reduceByKey} into {@code slices} partitions), and the driver collects
+ *       each range once: m * k * dsub longs (less for a sparse delta) plus a few hundred bytes per slice, however
+ *       many partitions the table has. Used on a cluster, where each cached partition stays its own task. A
+ *       {@code treeAggregate} would still bring the driver about sqrt(partitions) full copies.</li>
+ * </ul>
+ * Bytes in are the Java-serialized sizes of what the driver collects (Spark's default serializer; task metrics and
+ * the map outputs' small status messages come on top).
+ */
+final class LloydAggregation {
+  /** The merged stats and the bytes the driver received for them. */
+  record Result(LloydStats stats, long bytesIn) {}
+
+  private LloydAggregation() {}
+
+  /**
+   * Runs {@code work} on every task of {@code input} and brings the merged stats to the driver.
+   *
+   * @param slices 0 for DIRECT; else the number of KEYED slices
+   */
+  static Result run(JavaRDD<TableBlock> input, FlatMapFunction<Iterator<TableBlock>, LloydStats> work,
+      int slices, int codebooks, int k, int dsub) {
+    JavaRDD<LloydStats> partials = input.mapPartitions(work);
+    List<LloydStats> received;
+    if (slices <= 0) {
+      received = partials.collect();
+    } else {
+      final int n = slices;
+      received = partials.flatMapToPair(st -> {
+        List<Tuple2<Integer, LloydStats>> out = new ArrayList<>(n);
+        for (int s = 0; s < n; s++) {
+          out.add(new Tuple2<>(s, st.slice(s, n)));
+        }
+        return out.iterator();
+      }).reduceByKey(LloydStats::merge, n).values().collect();
+    }
+    long bytes = 0;
+    for (LloydStats st : received) {
+      bytes += serializedSize(st);
+    }
+    if (slices > 0) {
+      return new Result(LloydStats.assemble(received, codebooks, k, dsub), bytes);
+    }
+    LloydStats merged = new LloydStats(codebooks, k, dsub);
+    for (LloydStats st : received) {
+      merged.merge(st);
+    }
+    return new Result(merged, bytes);
+  }
+
+  /** The Java-serialized size of {@code o} (what Spark's default serializer sends), counted, not kept. */
+  static long serializedSize(Serializable o) {
+    CountingStream c = new CountingStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(c)) {
+      out.writeObject(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return c.count;
+  }
+
+  private static final class CountingStream extends OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
+  }
+}
