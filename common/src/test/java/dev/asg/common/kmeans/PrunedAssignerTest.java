@@ -48,9 +48,14 @@ class PrunedAssignerTest {
       cent[c] = RandomInit.init(pts, pts.length / dsub, dsub, k, seed + c);
     }
     List<PruneBounds> bounds = new ArrayList<>();
+    // A second state per block for the incremental statistics (LloydDelta), whose block 0 loses its state midway.
+    List<PruneBounds> deltaBounds = new ArrayList<>();
     for (int r0 = 0; r0 < rows; r0 += blockRows) {
       bounds.add(new PruneBounds(Math.min(blockRows, rows - r0) * m));
+      deltaBounds.add(new PruneBounds(Math.min(blockRows, rows - r0) * m));
     }
+    LloydStats totals = null;
+    PreparedCodebook[] previousPcs = null;
     CentroidDrift drift = null;
     long points = 0;
     long skipped = 0;
@@ -66,6 +71,10 @@ class PrunedAssignerTest {
       PrunedAssigner pruned = new PrunedAssigner(kernel, pcs, mode, m);
       LloydStats sb = new LloydStats(nCb, k, dsub);
       LloydStats sp = new LloydStats(nCb, k, dsub);
+      LloydStats sd = new LloydStats(nCb, k, dsub);
+      if (it == iterations / 2) {
+        deltaBounds.set(0, new PruneBounds(deltaBounds.get(0).points())); // as if Spark recomputed the block
+      }
       for (int b = 0; b < bounds.size(); b++) {
         int r0 = b * blockRows;
         int n = Math.min(blockRows, rows - r0);
@@ -84,6 +93,8 @@ class PrunedAssignerTest {
         brute.accumulate(block, n, idxB, scoreB, null, sb, valueFp, objectiveFp);
         brute.accumulate(block, n, idxP, scoreP, null, sp, valueFp, objectiveFp);
         sp.addPruned(o);
+        deltaStep(kernel, pcs, previousPcs, mode, m, block, n, deltaBounds.get(b), drift, it, totals == null, sd,
+            valueFp, objectiveFp);
         points += o.points();
         skipped += o.skipped();
         if (it >= iterations / 2) {
@@ -92,6 +103,10 @@ class PrunedAssignerTest {
         }
       }
       assertStatsEqual(sb, sp, it);
+      totals = totals == null ? sd : totals.addSumsOf(sd);
+      assertEquals(sb.objective(), sd.objective(), "delta objective, iteration " + it);
+      assertStatsEqual(sb, totals, sd.objective(), it);
+      previousPcs = pcs;
       CentroidUpdate.Result ub = CentroidUpdate.apply(cent, sb, valueFp, seed, it);
       CentroidUpdate.Result up = CentroidUpdate.apply(cent, sp, valueFp, seed, it);
       assertEquals(ub.splits(), up.splits());
@@ -118,9 +133,32 @@ class PrunedAssignerTest {
     return out;
   }
 
+  /**
+   * One block's incremental statistics as the Spark task computes them (BlockTasks.prunedInto): the delta against
+   * the previous assignments its state held, or, if it lost its state, against a brute-force assignment with the
+   * previous codebooks; {@code full} (the first iteration): every point.
+   */
+  private static void deltaStep(AssignKernel kernel, PreparedCodebook[] pcs, PreparedCodebook[] previousPcs,
+      CodebookMode mode, int m, float[] block, int n, PruneBounds state, CentroidDrift drift, int it, boolean full,
+      LloydStats sd, FixedPoint valueFp, FixedPoint objectiveFp) {
+    int[] idx = new int[n * m];
+    float[] score = new float[n * m];
+    int[] before = full ? null : new int[n * m];
+    PrunedAssigner.Outcome o = new PrunedAssigner(kernel, pcs, mode, m).assign(block, n, idx, score, state, drift,
+        it, before);
+    if (before != null && !o.carried()) {
+      new BlockAssigner(kernel, previousPcs, mode, m).assign(block, n, before, new float[n * m]);
+    }
+    LloydDelta.accumulate(block, n, m, mode, before, idx, score, sd, valueFp, objectiveFp);
+  }
+
   private static void assertStatsEqual(LloydStats a, LloydStats b, int it) {
-    assertEquals(a.objective(), b.objective(), "objective, iteration " + it);
     assertEquals(a.points(), b.points());
+    assertStatsEqual(a, b, b.objective(), it);
+  }
+
+  private static void assertStatsEqual(LloydStats a, LloydStats b, long objectiveB, int it) {
+    assertEquals(a.objective(), objectiveB, "objective, iteration " + it);
     for (int c = 0; c < a.codebooks(); c++) {
       for (int j = 0; j < a.k(); j++) {
         assertEquals(a.count(c, j), b.count(c, j), "count, iteration " + it);
