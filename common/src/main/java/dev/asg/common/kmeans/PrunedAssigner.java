@@ -114,14 +114,12 @@ public final class PrunedAssigner {
     float[] lower = bounds.lower;
     boolean shared = mode == CodebookMode.SHARED;
     int groups = shared ? 1 : m;
-    // The points to run the kernel on, grouped by codebook: todo[start[g] .. start[g + 1]).
-    int[] start = new int[groups + 1];
-    int[] todo;
     long skipped = 0;
     if (usable) {
       // One sequential sweep over the block (row-major, as the rows lie in memory), the bounds and the
-      // assignments; only the points it cannot settle are collected.
+      // assignments; only the points it cannot settle are collected, then run per codebook.
       int[] failed = new int[Math.max(64, points >>> 6)];
+      int[] perGroup = new int[groups];
       int nFailed = 0;
       for (int r = 0, p = 0; r < nRows; r++) {
         for (int i = 0; i < m; i++, p++) {
@@ -134,49 +132,31 @@ public final class PrunedAssigner {
               failed = java.util.Arrays.copyOf(failed, 2 * failed.length);
             }
             failed[nFailed++] = p;
-            start[g + 1]++;
+            perGroup[g]++;
           }
         }
       }
+      int[][] lists = new int[groups][];
       for (int g = 0; g < groups; g++) {
-        start[g + 1] += start[g];
+        lists[g] = new int[perGroup[g]];
+        perGroup[g] = 0;
       }
-      todo = new int[nFailed];
-      int[] fill = java.util.Arrays.copyOf(start, groups);
       for (int f = 0; f < nFailed; f++) {
         int p = failed[f];
-        todo[fill[shared ? 0 : p % m]++] = p;
+        int g = shared ? 0 : p % m;
+        lists[g][perGroup[g]++] = p;
+      }
+      for (int g = 0; g < groups; g++) {
+        runKernel(rows, g, lists[g], perGroup[g], idx, score, lower);
       }
     } else {
-      todo = new int[points];
-      int perGroup = shared ? points : nRows;
-      for (int g = 0, n = 0; g < groups; g++) {
-        for (int t = 0; t < perGroup; t++) {
-          todo[n++] = shared ? t : t * m + g;
+      int n = shared ? points : nRows;
+      int[] list = new int[n];
+      for (int g = 0; g < groups; g++) {
+        for (int t = 0; t < n; t++) {
+          list[t] = shared ? t : t * m + g;
         }
-        start[g + 1] = n;
-      }
-    }
-    int[] list = null;
-    for (int g = 0; g < groups; g++) {
-      int n = start[g + 1] - start[g];
-      if (n == 0) {
-        continue;
-      }
-      int[] rowsOfGroup = todo;
-      if (start[g] != 0) {
-        if (list == null || list.length < n) {
-          list = new int[n];
-        }
-        System.arraycopy(todo, start[g], list, 0, n);
-        rowsOfGroup = list;
-      }
-      // The runner-up scores land in lower[] and are turned into bounds right after.
-      kernel.assignRows(rows, 0, dsub, rowsOfGroup, n, codebooks[g], idx, score, lower, 0, 1);
-      double c = maxNorm[g];
-      for (int i = 0; i < n; i++) {
-        int p = rowsOfGroup[i];
-        lower[p] = lowerBound(squaredNorm(rows, p * dsub), lower[p], c);
+        runKernel(rows, g, list, n, idx, score, lower);
       }
     }
     long changed = points;
@@ -194,6 +174,20 @@ public final class PrunedAssigner {
     System.arraycopy(idx, 0, assigned, 0, points);
     bounds.iteration = iteration;
     return new Outcome(points, skipped, changed, usable);
+  }
+
+  /** Codebook g's brute-force kernel on the listed points, and their new lower bounds. */
+  private void runKernel(float[] rows, int g, int[] list, int n, int[] idx, float[] score, float[] lower) {
+    if (n == 0) {
+      return;
+    }
+    // The runner-up scores land in lower[] and are turned into bounds right after.
+    kernel.assignRows(rows, 0, dsub, list, n, codebooks[g], idx, score, lower, 0, 1);
+    double c = maxNorm[g];
+    for (int i = 0; i < n; i++) {
+      int p = list[i];
+      lower[p] = lowerBound(squaredNorm(rows, p * dsub), lower[p], c);
+    }
   }
 
   /**

@@ -36,19 +36,18 @@ final class BlockTasks {
   private BlockTasks() {}
 
   private static int[] idxScratch(int n) {
-    int[] a = IDX_SCRATCH.get();
-    if (a.length < n) {
-      a = new int[n];
-      IDX_SCRATCH.set(a);
-    }
-    return a;
+    return intScratch(IDX_SCRATCH, n);
   }
 
   private static int[] beforeScratch(int n) {
-    int[] a = BEFORE_SCRATCH.get();
+    return intScratch(BEFORE_SCRATCH, n);
+  }
+
+  private static int[] intScratch(ThreadLocal<int[]> scratch, int n) {
+    int[] a = scratch.get();
     if (a.length < n) {
       a = new int[n];
-      BEFORE_SCRATCH.set(a);
+      scratch.set(a);
     }
     return a;
   }

@@ -161,8 +161,24 @@ class ClusterDeterminismTest {
     spark.sparkContext().addSparkListener(counter);
     try {
       assertEquals("true", spark.sparkContext().getConf().get("spark.speculation"));
+      Manifest thirteen = null;
       for (CodebookMode mode : CodebookMode.values()) {
-        assertSameAsReference(mode, QuantizeJob.run(spark, params("cluster", mode, 13)));
+        Manifest m = QuantizeJob.run(spark, params("cluster", mode, 13));
+        assertSameAsReference(mode, m);
+        thirteen = mode == CodebookMode.SEPARATE ? m : thirteen;
+      }
+      // Driver traffic does not grow with the partition count: the keyed aggregation brings the driver each
+      // centroid row once, so 2 and 13 partitions receive the very same bytes, iteration by iteration.
+      Manifest two = QuantizeJob.run(spark, params("cluster-two", CodebookMode.SEPARATE, 2));
+      assertSameAsReference(CodebookMode.SEPARATE, two);
+      List<Long> in13 = thirteen.result.iterationTimings.driverBytesIn;
+      assertEquals(ITERATIONS, in13.size());
+      assertEquals(in13, two.result.iterationTimings.driverBytesIn, "driver bytes in, 13 vs 2 partitions");
+      assertEquals(thirteen.result.iterationTimings.driverBytesOut, two.result.iterationTimings.driverBytesOut);
+      // At most one full copy of the m x k x dsub sums (8 bytes each) and counts, plus a header per slice.
+      long full = 8L * 4 * 12 * (32 / 4 + 1);
+      for (long bytes : in13) {
+        assertTrue(bytes > 0 && bytes <= full + 2 * 2048, "bytes in " + bytes + " > one copy " + full);
       }
       // Whether a copy launched depends on timing (and on hosts, see SPECULATION); reported, not asserted.
       System.out.println("[ClusterDeterminismTest] speculative task copies launched: " + speculative.get());
