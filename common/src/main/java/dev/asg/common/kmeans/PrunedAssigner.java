@@ -42,7 +42,7 @@ public final class PrunedAssigner {
 
   /**
    * Counts of one block's pruned assignment; {@code carried}: the block's state described the previous
-   * codebooks, so its previous assignments were known (and copied out when asked for).
+   * codebooks, so its previous assignments were known (and the moves from them recorded when asked for).
    */
   public record Outcome(long points, long skipped, long changed, boolean carried) {}
 
@@ -87,11 +87,14 @@ public final class PrunedAssigner {
 
   /**
    * {@link #assign(float[], int, int[], float[], PruneBounds, CentroidDrift, int)}, and when the state was carried
-   * forward ({@link Outcome#carried}) copies the assignments it held (the previous iteration's) to
-   * {@code previous} first: what an incremental Lloyd update ({@link LloydDelta}) moves points from.
+   * forward ({@link Outcome#carried}) records in {@code moves} (cleared first; may be null) the points whose
+   * assignment changed and the centroid each left: what an incremental Lloyd update ({@link LloydDelta}) needs.
    */
   public Outcome assign(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
-      CentroidDrift drift, int iteration, int[] previous) {
+      CentroidDrift drift, int iteration, Moves moves) {
+    if (moves != null) {
+      moves.clear();
+    }
     if (!bounds.claim()) {
       // Another task is rewriting this block's state: brute force on a private one, leaving the shared one alone.
       PruneBounds own = new PruneBounds(Math.multiplyExact(nRows, m));
@@ -99,14 +102,14 @@ public final class PrunedAssigner {
       return assignClaimed(rows, nRows, idx, score, own, null, iteration, null);
     }
     try {
-      return assignClaimed(rows, nRows, idx, score, bounds, drift, iteration, previous);
+      return assignClaimed(rows, nRows, idx, score, bounds, drift, iteration, moves);
     } finally {
       bounds.release();
     }
   }
 
   private Outcome assignClaimed(float[] rows, int nRows, int[] idx, float[] score, PruneBounds bounds,
-      CentroidDrift drift, int iteration, int[] previous) {
+      CentroidDrift drift, int iteration, Moves moves) {
     int points = Math.multiplyExact(nRows, m);
     boolean usable = bounds.usableWith(drift, points);
     bounds.iteration = PruneBounds.NONE;
@@ -115,6 +118,7 @@ public final class PrunedAssigner {
     boolean shared = mode == CodebookMode.SHARED;
     int groups = shared ? 1 : m;
     long skipped = 0;
+    long changed = points;
     if (usable) {
       // One sequential sweep over the block (row-major, as the rows lie in memory), the bounds and the
       // assignments; only the points it cannot settle are collected, then run per codebook.
@@ -146,8 +150,21 @@ public final class PrunedAssigner {
         int g = shared ? 0 : p % m;
         lists[g][perGroup[g]++] = p;
       }
+      changed = 0;
       for (int g = 0; g < groups; g++) {
-        runKernel(rows, g, lists[g], perGroup[g], idx, score, lower);
+        int[] list = lists[g];
+        runKernel(rows, g, list, perGroup[g], idx, score, lower);
+        // A skipped point kept its centroid; only these can have moved.
+        for (int t = 0; t < perGroup[g]; t++) {
+          int p = list[t];
+          if (assigned[p] != idx[p]) {
+            changed++;
+            if (moves != null) {
+              moves.add(p, assigned[p]);
+            }
+            assigned[p] = idx[p];
+          }
+        }
       }
     } else {
       int n = shared ? points : nRows;
@@ -158,20 +175,8 @@ public final class PrunedAssigner {
         }
         runKernel(rows, g, list, n, idx, score, lower);
       }
+      System.arraycopy(idx, 0, assigned, 0, points);
     }
-    long changed = points;
-    if (usable) {
-      changed = 0;
-      for (int p = 0; p < points; p++) {
-        if (assigned[p] != idx[p]) {
-          changed++;
-        }
-      }
-      if (previous != null) {
-        System.arraycopy(assigned, 0, previous, 0, points);
-      }
-    }
-    System.arraycopy(idx, 0, assigned, 0, points);
     bounds.iteration = iteration;
     return new Outcome(points, skipped, changed, usable);
   }

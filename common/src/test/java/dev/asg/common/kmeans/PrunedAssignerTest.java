@@ -143,13 +143,15 @@ class PrunedAssignerTest {
       LloydStats sd, FixedPoint valueFp, FixedPoint objectiveFp) {
     int[] idx = new int[n * m];
     float[] score = new float[n * m];
-    int[] before = full ? null : new int[n * m];
+    Moves moves = full ? null : new Moves();
     PrunedAssigner.Outcome o = new PrunedAssigner(kernel, pcs, mode, m).assign(block, n, idx, score, state, drift,
-        it, before);
-    if (before != null && !o.carried()) {
+        it, moves);
+    if (moves != null && !o.carried()) {
+      int[] before = new int[n * m];
       new BlockAssigner(kernel, previousPcs, mode, m).assign(block, n, before, new float[n * m]);
+      moves.between(before, idx, n * m);
     }
-    LloydDelta.accumulate(block, n, m, mode, before, idx, score, sd, valueFp, objectiveFp);
+    LloydDelta.accumulate(block, n, m, mode, moves, idx, score, sd, valueFp, objectiveFp);
   }
 
   private static void assertStatsEqual(LloydStats a, LloydStats b, int it) {

@@ -8,6 +8,7 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.LloydDelta;
 import dev.asg.common.kmeans.LloydStats;
+import dev.asg.common.kmeans.Moves;
 import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.PruneBounds;
 import dev.asg.common.kmeans.PrunedAssigner;
@@ -30,24 +31,16 @@ final class BlockTasks {
    */
   private static final ThreadLocal<int[]> IDX_SCRATCH = ThreadLocal.withInitial(() -> new int[0]);
   private static final ThreadLocal<float[]> SCORE_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-  /** Per task thread: the previous assignments of the block being processed, for incremental statistics. */
-  private static final ThreadLocal<int[]> BEFORE_SCRATCH = ThreadLocal.withInitial(() -> new int[0]);
+  /** Per task thread: the changed assignments of the block being processed, for incremental statistics. */
+  private static final ThreadLocal<Moves> MOVES_SCRATCH = ThreadLocal.withInitial(Moves::new);
 
   private BlockTasks() {}
 
   private static int[] idxScratch(int n) {
-    return intScratch(IDX_SCRATCH, n);
-  }
-
-  private static int[] beforeScratch(int n) {
-    return intScratch(BEFORE_SCRATCH, n);
-  }
-
-  private static int[] intScratch(ThreadLocal<int[]> scratch, int n) {
-    int[] a = scratch.get();
+    int[] a = IDX_SCRATCH.get();
     if (a.length < n) {
       a = new int[n];
-      scratch.set(a);
+      IDX_SCRATCH.set(a);
     }
     return a;
   }
@@ -146,15 +139,17 @@ final class BlockTasks {
     int n = b.rows() * s.m;
     int[] idx = idxScratch(n);
     float[] score = scoreScratch(n);
-    int[] before = previous == null ? null : beforeScratch(n);
+    Moves moves = previous == null ? null : MOVES_SCRATCH.get();
     PrunedAssigner.Outcome o = pruned.assign(b.data(), b.rows(), idx, score, b.pruneBounds(s.m), drift,
-        iteration, before);
-    if (before != null && !o.carried()) {
+        iteration, moves);
+    if (moves != null && !o.carried()) {
       // The block lost its state (recomputed by Spark, a retried or speculative task): its previous assignments
       // again, by brute force against the previous codebooks, exactly those that counted in the previous totals.
+      int[] before = new int[n];
       s.assigner(previous.get()).assign(b.data(), b.rows(), before, new float[n]);
+      moves.between(before, idx, n);
     }
-    LloydDelta.accumulate(b.data(), b.rows(), s.m, s.mode, before, idx, score, stats, s.valueFp, s.objectiveFp);
+    LloydDelta.accumulate(b.data(), b.rows(), s.m, s.mode, moves, idx, score, stats, s.valueFp, s.objectiveFp);
     stats.addSkipped(o.skipped());
   }
 
