@@ -61,7 +61,7 @@ final class LloydAggregation {
     for (LloydStats st : received) {
       bytes += serializedSize(st);
     }
-    if (slices > 0) {
+    if (slices > 0 && !received.isEmpty()) { // empty: no task had a block, so no slice exists
       return new Result(LloydStats.assemble(received, codebooks, k, dsub), bytes);
     }
     LloydStats merged = new LloydStats(codebooks, k, dsub);
