@@ -169,7 +169,7 @@ final class Issue13Report {
       JobRun r = all.get(i);
       String note = notes == null || i >= notes.size() ? "kernel " + r.kernel() : notes.get(i) + "; kernel "
           + r.kernel();
-      if (r.iterationsRun() < Issue13Runs.TARGET_ITERATIONS) {
+      if (notes != null && r.iterationsRun() < Issue13Runs.TARGET_ITERATIONS) {
         double est = r.wallSeconds() + (Issue13Runs.TARGET_ITERATIONS - r.iterationsRun())
             * r.lastIterationsMean(Issue13Runs.TAIL);
         note += String.format(Locale.ROOT, "; ONLY %d of %d iterations run: %d iterations extrapolated to ~%.0f s "
