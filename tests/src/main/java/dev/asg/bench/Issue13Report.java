@@ -149,8 +149,8 @@ final class Issue13Report {
       sb.append("## Scale: the paper's configurations and an LLM-sized table (defaults)\n\n");
       sb.append("Each run's brute-force FLOPs per iteration (2·V·D·k separate, 2·P·dsub·k shared, after the k·256 "
           + "sample) chose its iterations; a run of fewer than 25 gives its time for 25 extrapolated: measured "
-          + "wall + the missing iterations x the mean of its last " + Issue13Runs.TAIL + " (pruning makes later "
-          + "iterations cheaper than the first, so this is not iterations x the mean).\n\n");
+          + "wall + the missing iterations x the mean of its last " + Issue13Runs.TAIL + ", never the first (pruning "
+          + "makes later iterations far cheaper than the first, which assigns every point by brute force).\n\n");
       runTable(sb, scale, List.of(), scaleNotes);
     }
     if (!traffic.isEmpty()) {
@@ -159,7 +159,7 @@ final class Issue13Report {
   }
 
   private void runTable(StringBuilder sb, List<JobRun> runs, List<JobRun> extra, List<String> notes) {
-    sb.append("| workload | run | iterations | wall s | read | init | init % | lloyd | s/iteration (last 3) | "
+    sb.append("| workload | run | iterations | wall s | read | init | init % | lloyd | s/iteration (last 3, not the 1st) | "
         + "final | write | skipped (first, median, last) | relative MSE | peak RSS MB | RSS ÷ f32 table | "
         + "brute-force GFLOP/iteration | load | notes |\n");
     sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n");

@@ -63,12 +63,16 @@ record JobRun(String label, Workload workload, double wallSeconds, long peakRssK
     return peakRssKb * 1024.0 / workload.float32Bytes();
   }
 
-  /** Mean wall time of the last {@code n} iterations (the steady state once pruning skips most distances). */
+  /**
+   * Mean wall time of the last {@code n} iterations, never the first unless it is the only one: the first assigns
+   * every point by brute force, later ones skip most distances, so they are the steady state to extrapolate.
+   */
   double lastIterationsMean(int n) {
     if (iterationWall.isEmpty()) {
       return secondsPerIteration();
     }
-    List<Double> tail = iterationWall.subList(Math.max(0, iterationWall.size() - n), iterationWall.size());
+    int size = iterationWall.size();
+    List<Double> tail = iterationWall.subList(size == 1 ? 0 : Math.max(1, size - n), size);
     return tail.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }
 
