@@ -125,15 +125,14 @@ public final class Bench {
     if (only.isEmpty() && first != null) {
       new ScaleCurve(work, quick, report, SEED).run(first);
     }
-    boolean everything = only.isEmpty() && !noScale;
-    if (everything || only.equals("traffic")) {
+    if ((!scaleOnly && only.isEmpty()) || only.equals("traffic")) {
       // A small table: each local-cluster run starts its executor JVMs; the bytes depend on k·D, not on V.
       int iters = iterationsOverride > 0 ? iterationsOverride : quick ? 2 : 3;
       Workload t = new Workload("traffic", synth.table("traffic", 20000, 768, 48, 256), Tables.TENSOR, 20000, 768,
           48, 256, "separate", iters, 0, 0, "synthetic");
       runs13.driverTraffic(t, quick ? new int[][] {{2, 4}, {2, 8}} : new int[][] {{2, 4}, {2, 8}, {4, 8}});
     }
-    if (scaleOnly || (everything && !quick)) {
+    if (scaleOnly || (!quick && only.isEmpty() && !noScale)) {
       runs13.scale(new ScaleWorkloads(synth, only, iterationsOverride));
     }
   }
