@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.tensor.TableSpec;
-import dev.asg.spark.cli.SparkSessions;
-import dev.asg.spark.engine.QuantizeJob;
-import dev.asg.spark.engine.QuantizeRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The benchmark harness behind tests/bench/run.sh: calibrates the machine's FMA peak, runs our job (bin/asg, a
@@ -26,8 +22,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <pre>
  * Bench --root DIR --work DIR --report FILE --minilm FILE.onnx [--python /usr/bin/python3] [--quick]
- *       [--only mbert] [--iterations N] [--faiss-iterations N] [--mllib-fits N] [--faiss omp1|default|both|none]
- *       [--command "what was run"]
+ *       [--scale | --no-scale] [--only NAME] [--iterations N] [--faiss-iterations N] [--mllib-fits N]
+ *       [--faiss best|omp1|blas1|default|none] [--command "what was run"]
  * </pre>
  */
 public final class Bench {
@@ -48,6 +44,9 @@ public final class Bench {
   private int mllibFitsOverride = -1;
   /** {@code best} (probe each {@link FaissThreading}, run the fastest in full), one setup's name, or {@code none}. */
   private String faissThreading = "best";
+  /** --scale: only the calibration, scale workloads and driver traffic; --no-scale: only the main workloads. */
+  private boolean scaleOnly;
+  private boolean noScale;
 
   private Bench(Path root, Path work, boolean quick, String python, Report report) {
     this.root = root;
@@ -69,6 +68,8 @@ public final class Bench {
     b.faissIterations = Integer.parseInt(a.getOrDefault("faiss-iterations", "0"));
     b.mllibFitsOverride = Integer.parseInt(a.getOrDefault("mllib-fits", "-1"));
     b.faissThreading = a.getOrDefault("faiss", "best");
+    b.scaleOnly = a.containsKey("scale");
+    b.noScale = a.containsKey("no-scale");
     if (!b.faissThreading.equals("best") && !b.faissThreading.equals("none")) {
       FaissThreading.byName(b.faissThreading); // fails on an unknown name before anything runs
     }
@@ -80,7 +81,7 @@ public final class Bench {
     System.err.println("bench: wrote " + out);
     // Only a full run with default settings is "the last full report" README shows; partial runs leave it alone.
     boolean full = !quick && only.isEmpty() && b.iterationsOverride == 0 && b.faissIterations == 0
-        && b.mllibFitsOverride < 0 && b.faissThreading.equals("best");
+        && b.mllibFitsOverride < 0 && b.faissThreading.equals("best") && !b.scaleOnly && !b.noScale;
     if (full || a.containsKey("force-readme")) {
       Path readme = root.resolve("README.md");
       Files.writeString(readme, Report.spliceReadme(Files.readString(readme), report.markdown()));
@@ -89,29 +90,31 @@ public final class Bench {
   }
 
   private void run(Path minilm, String only) throws Exception {
-    log("calibrating the FMA peak on " + cores + " threads");
-    double peak = FmaPeak.measure(cores, quick ? 0.5 : 1.5, 3);
-    report.peak(peak, FmaPeak.lanes(), cores);
-    log(String.format(Locale.ROOT, "peak %.1f GFLOP/s", peak));
-    log("kernel alone");
-    report.kernel("contiguous", "n=65536, dsub=16, k=512", cores, KernelBench.contiguous(cores, 65536, 16, 512),
-        false);
-    report.kernel("PQ layout", "20000 rows x 768, m=48 (dsub=16), k=512", cores,
-        KernelBench.productQuantization(cores, 20000, 48, 16, 512), true);
-    report.kernel("contiguous (shared-mode shape)", "n=32768, dsub=8, k=4096", cores,
-        KernelBench.contiguous(cores, 32768, 8, 4096), false);
+    log("calibrating the FMA peak and the kernel at each vector width, one JVM per width, on " + cores + " threads");
+    List<WidthProbe.Result> widths = WidthProbe.measureAll(cores, quick ? 0.5 : 1.5, work.resolve("logs"));
+    if (widths.isEmpty()) {
+      throw new IllegalStateException("the Vector API kernel is not available in this JVM (run through "
+          + "tests/bench/run.sh, which passes --add-modules jdk.incubator.vector)");
+    }
+    WidthProbe.Result widest = widths.get(widths.size() - 1);
+    report.peak(widest.peak(), widest.lanes(), cores);
+    report.kernelTarget(widest.pq());
+    Issue13Report issue13 = report.issue13();
+    issue13.widths(widths);
+    log(String.format(Locale.ROOT, "peak %.1f GFLOP/s at %d bits", widest.peak(), widest.bits()));
     report.faissStatus(faissVersion());
+    Issue13Runs runs13 = new Issue13Runs(root, work, issue13);
 
-    List<Workload> workloads = workloads(minilm, only);
     Workload first = null;
-    for (Workload w : workloads) {
-      if (!only.isEmpty() && !w.name().startsWith(only)) {
+    for (Workload w : scaleOnly ? List.<Workload>of() : workloads(minilm, only)) {
+      if (!w.name().startsWith(only)) {
         continue;
       }
       first = first == null ? w : first;
       report.workload(w);
       Measurement ours = ours(w);
       report.add(ours);
+      runs13.mainWorkload(w);
       if (w.mllibSegments() > 0) {
         report.add(mllib(w));
       }
@@ -120,7 +123,17 @@ public final class Bench {
       }
     }
     if (only.isEmpty() && first != null) {
-      scaleCurve(first);
+      new ScaleCurve(work, quick, report, SEED).run(first);
+    }
+    if ((!scaleOnly && only.isEmpty()) || only.equals("traffic")) {
+      // A small table: each local-cluster run starts its executor JVMs; the bytes depend on k·D, not on V.
+      int iters = iterationsOverride > 0 ? iterationsOverride : quick ? 2 : 3;
+      Workload t = new Workload("traffic", synth.table("traffic", 20000, 768, 48, 256), Tables.TENSOR, 20000, 768,
+          48, 256, "separate", iters, 0, 0, "synthetic");
+      runs13.driverTraffic(t, quick ? new int[][] {{2, 4}, {2, 8}} : new int[][] {{2, 4}, {2, 8}, {4, 8}});
+    }
+    if (scaleOnly || (!quick && only.isEmpty() && !noScale)) {
+      runs13.scale(new ScaleWorkloads(synth, only, iterationsOverride));
     }
   }
 
@@ -133,13 +146,13 @@ public final class Bench {
     // --quick: 1/12 of mBERT's vocabulary so the whole run stays near 3 minutes on 2 idle cores.
     int mbertRows = quick ? 10000 : 119547;
     if ("mbert-shaped".startsWith(only)) {
-      Path mbert = synth("mbert", mbertRows, 768, 48, 512);
+      Path mbert = synth.table("mbert", mbertRows, 768, 48, 512);
       ws.add(new Workload("mbert-shaped", mbert, Tables.TENSOR, mbertRows, 768, 48, 512, "separate", iters,
           mllibFits, faissIters(iters, iters), quick ? "synthetic, V reduced to " + mbertRows + " for --quick"
               : "synthetic"));
     }
     if (!quick && "xlmr-shaped".startsWith(only)) {
-      Path xlmr = synth("xlmr", 250002, 768, 48, 1024);
+      Path xlmr = synth.table("xlmr", 250002, 768, 48, 1024);
       // faiss needs ~2 min per iteration here: 3 iterations, its wall time extrapolated (the report says so).
       ws.add(new Workload("xlmr-shaped", xlmr, Tables.TENSOR, 250002, 768, 48, 1024, "separate", iters, mllibFits,
           faissIters(iters, Math.min(iters, 3)), "synthetic"));
@@ -167,17 +180,37 @@ public final class Bench {
     return faissIterations > 0 ? Math.min(faissIterations, iterations) : workloadChoice;
   }
 
-  private Path synth(String name, int rows, int dim, int m, int k) throws Exception {
-    Path out = work.resolve(name + "-" + rows + ".safetensors");
-    if (!Files.exists(out)) {
-      log("synthesising " + out);
-      Proc.Result r = Proc.run(List.of(asg(), "synth", "--rows", "" + rows, "--dim", "" + dim, "--m", "" + m,
-          "--k", "" + k, "--noise", "0.05", "--output", out.toString()), Map.of(), work.resolve("logs"),
-          "synth-" + name);
-      check(r, "asg synth " + name);
+  /** Synthetic tables in the work folder, made once by {@code asg synth} (noise 0.05) and reused. */
+  final class Synth {
+    Path table(String name, int rows, int dim, int m, int k) throws Exception {
+      Path out = work.resolve(name + "-" + rows + ".safetensors");
+      if (!Files.exists(out)) {
+        make(name, out, List.of("--rows", "" + rows, "--dim", "" + dim, "--m", "" + m, "--k", "" + k));
+      }
+      return out;
     }
-    return out;
+
+    /** A sharded BF16 checkpoint; returns its index file. */
+    Path sharded(String name, int rows, int dim, int m, int k, int shards, String tensor) throws Exception {
+      Path dir = work.resolve(name + "-" + rows + "x" + dim + "-bf16-" + shards + "-shards");
+      Path index = dir.resolve(dev.asg.common.tensor.SafetensorsIndex.DEFAULT_FILE_NAME);
+      if (!Files.exists(index)) {
+        make(name, dir, List.of("--rows", "" + rows, "--dim", "" + dim, "--m", "" + m, "--k", "" + k, "--dtype",
+            "bf16", "--shards", "" + shards, "--tensor", tensor, "--overwrite"));
+      }
+      return index;
+    }
+
+    private void make(String name, Path out, List<String> args) throws Exception {
+      log("synthesising " + out);
+      List<String> cmd = new ArrayList<>(List.of(asg(), "synth"));
+      cmd.addAll(args);
+      cmd.addAll(List.of("--noise", "0.05", "--output", out.toString()));
+      check(Proc.run(cmd, Map.of(), work.resolve("logs"), "synth-" + name), "asg synth " + name);
+    }
   }
+
+  private final Synth synth = new Synth();
 
   private Measurement ours(Workload w) throws Exception {
     Path out = work.resolve("out/" + w.name() + "-asg");
@@ -282,59 +315,6 @@ public final class Bench {
             j.get("train_s").asDouble(), j.get("encode_s").asDouble(), j.get("load_s").asDouble(), partial));
   }
 
-  /** s/iteration vs V (25/50/100% of the first workload's rows) and vs k, in one in-process Spark session. */
-  private void scaleCurve(Workload w) throws Exception {
-    int iters = quick ? 2 : 5;
-    int[] ks = quick ? new int[] {256, 1024} : new int[] {256, 512, 1024, 2048, 4096};
-    // The Spark settings the job itself runs with (SparkSessions.conf, as under bin/asg: direct task results up
-    // to 64 MB among them), so the curve measures the product's configuration, not Spark's bare defaults.
-    SparkSession spark = SparkSessions.create(SparkSessions.conf("asg bench scale curve", "local[*]")
-        .set("spark.ui.enabled", "false"));
-    try {
-      // Unreported warm-up: the first Lloyd iterations in this JVM pay the JIT compilation of the kernel.
-      log("scale: warm-up (not reported)");
-      quantizeScale(spark, w.input(), w, w.k(), 3);
-      for (int pct : new int[] {25, 50, 100}) {
-        int rows = (int) (w.rows() * pct / 100);
-        Path in = work.resolve(w.name() + "-" + rows + "-rows.safetensors");
-        Tables.writeF32(w.input(), rows, in);
-        scalePoint(spark, w, in, rows, w.k(), iters, "V " + pct + "%");
-      }
-      for (int k : ks) {
-        if (k != w.k()) {
-          scalePoint(spark, w, w.input(), (int) w.rows(), k, iters, "k " + k);
-        }
-      }
-    } finally {
-      spark.stop();
-    }
-  }
-
-  private void scalePoint(SparkSession spark, Workload base, Path in, int rowsAsked, int k, int iters,
-      String label) throws Exception {
-    log("scale: " + label);
-    double load0 = Proc.loadAverage();
-    Manifest mf = quantizeScale(spark, in, base, k, iters);
-    // V and the FLOPs from the table the job really read, so a wrong input file cannot pass for the asked size.
-    long rows = mf.source.shape[0];
-    if (rows != rowsAsked) {
-      throw new IllegalStateException(in + " has " + rows + " rows, the scale point " + label + " needs "
-          + rowsAsked);
-    }
-    Workload w = new Workload(base.name(), in, base.tensor(), rows, base.dim(), base.m(), k, base.codebook(),
-        iters, 0, 0, label);
-    double sPerIter = mf.timingsSeconds.get("lloyd") / mf.result.iterationsRun;
-    report.scale(label, (int) rows, k, sPerIter, w.flopsPerIteration() / sPerIter / 1e9,
-        (load0 + Proc.loadAverage()) / 2);
-  }
-
-  private Manifest quantizeScale(SparkSession spark, Path in, Workload base, int k, int iters) throws Exception {
-    QuantizeRequest p = QuantizeRequest.builder().input(in.toString()).output(work.resolve("out/scale").toString())
-        .overwrite(true).m(base.m()).k(k).codebook(base.codebook()).iterations(iters).init("random").seed(SEED)
-        .build();
-    return QuantizeJob.run(spark, p);
-  }
-
   private List<String> quantizeArgs(Workload w, Path out) {
     // --init random: faiss and Spark ML seed randomly too, so all engines run the same algorithm.
     return new ArrayList<>(List.of(asg(), "quantize", "--input", w.input().toString(), "--m", "" + w.m(), "--k",
@@ -362,7 +342,7 @@ public final class Bench {
     }
   }
 
-  private static void check(Proc.Result r, String what) {
+  static void check(Proc.Result r, String what) {
     if (r.exitCode() != 0) {
       String err = r.stderr();
       throw new IllegalStateException(what + " failed with exit code " + r.exitCode() + ": "
@@ -370,7 +350,7 @@ public final class Bench {
     }
   }
 
-  private static void log(String s) {
+  static void log(String s) {
     System.err.println("bench: " + s);
   }
 

@@ -17,7 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class FmaPeak {
   /** Independent dependency chains: latency 4 x 2 FMA ports = 8 in flight; 12 leaves headroom, fits 16 registers. */
   static final int CHAINS = 12;
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /**
+   * The width calibrated: {@code -Dasg.bench.vector-bits=256|512} (one width per JVM, see {@link WidthProbe}), else
+   * the preferred species. A static final, so the JIT sees a constant species and intrinsifies the loop.
+   */
+  private static final VectorSpecies<Float> S = species(Integer.getInteger(WidthProbe.BITS_PROPERTY, 0));
 
   private FmaPeak() {}
 
@@ -51,6 +55,11 @@ final class FmaPeak {
 
   static int lanes() {
     return S.length();
+  }
+
+  private static VectorSpecies<Float> species(int bits) {
+    return bits == 0 ? FloatVector.SPECIES_PREFERRED : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape
+        .forBitSize(bits));
   }
 
   private static double flops(long iters) {

@@ -65,7 +65,7 @@ public final class KernelBench {
     return contiguous(AssignKernels.best(), threads, n, dsub, k);
   }
 
-  private static double contiguous(AssignKernel kernel, int threads, int n, int dsub, int k) throws Exception {
+  static double contiguous(AssignKernel kernel, int threads, int n, int dsub, int k) throws Exception {
     SplittableRandom rnd = new SplittableRandom(42);
     float[] x = gaussian(rnd, n * dsub);
     PreparedCodebook cb = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
@@ -78,6 +78,12 @@ public final class KernelBench {
 
   /** GFLOP/s (2 * rows * m * dsub * k per pass) of the product-quantization layout. */
   static double productQuantization(int threads, int rows, int m, int dsub, int k) throws Exception {
+    return productQuantization(AssignKernels.best(), threads, rows, m, dsub, k);
+  }
+
+  /** As above with a given kernel (one vector width per JVM: see the class comment). */
+  static double productQuantization(AssignKernel kernel, int threads, int rows, int m, int dsub, int k)
+      throws Exception {
     SplittableRandom rnd = new SplittableRandom(43);
     int dim = m * dsub;
     float[] x = gaussian(rnd, rows * dim);
@@ -85,7 +91,7 @@ public final class KernelBench {
     for (int i = 0; i < m; i++) {
       cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
     }
-    BlockAssigner assigner = new BlockAssigner(AssignKernels.best(), cbs, CodebookMode.SEPARATE, m);
+    BlockAssigner assigner = new BlockAssigner(kernel, cbs, CodebookMode.SEPARATE, m);
     // Each thread owns a copy of its row range (made before timing): BlockAssigner reads rows from index 0.
     float[][] parts = new float[threads][];
     int[][] idx = new int[threads][];

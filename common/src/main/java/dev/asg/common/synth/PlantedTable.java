@@ -1,10 +1,13 @@
 package dev.asg.common.synth;
 
 import dev.asg.common.tensor.DType;
+import dev.asg.common.tensor.SafetensorsShardedWriter;
 import dev.asg.common.tensor.SafetensorsWriter;
 import dev.asg.common.tensor.TensorDecl;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -207,19 +210,62 @@ public final class PlantedTable {
    * parameters in the file's metadata so a benchmark file records how it was made.
    */
   public void writeSafetensors(Path out, DType dtype, String tensorName) throws IOException {
+    try (SafetensorsWriter w = SafetensorsWriter.create(out, List.of(new TensorDecl(tensorName, dtype, rows, dim)),
+        metadata())) {
+      writeTable(w::writeRows);
+    }
+  }
+
+  /**
+   * Writes a sharded checkpoint into {@code dir} the way Hugging Face lays a large model out: {@code shards}
+   * files plus {@link dev.asg.common.tensor.SafetensorsIndex#DEFAULT_FILE_NAME}. A tensor lives whole in one shard,
+   * so the table goes into the first shard (where Llama-style checkpoints keep {@code embed_tokens}) and every
+   * other shard holds one 1 x dim stand-in for a layer's weights (all ones), so a reader must follow the index.
+   *
+   * @return the index file, the path to quantize
+   */
+  public Path writeShardedSafetensors(Path dir, DType dtype, String tensorName, int shards) throws IOException {
+    if (shards < 2) {
+      throw new IllegalArgumentException("a sharded checkpoint needs at least 2 shards, got " + shards);
+    }
+    List<List<TensorDecl>> layout = new ArrayList<>();
+    layout.add(List.of(new TensorDecl(tensorName, dtype, rows, dim)));
+    for (int s = 1; s < shards; s++) {
+      layout.add(List.of(new TensorDecl("model.layers." + (s - 1) + ".input_layernorm.weight", dtype, 1, dim)));
+    }
+    java.nio.file.Files.createDirectories(dir);
+    try (SafetensorsShardedWriter w = SafetensorsShardedWriter.create(dir, layout, metadata())) {
+      writeTable(w::writeRows);
+      float[] ones = new float[dim];
+      Arrays.fill(ones, 1f);
+      for (int s = 1; s < shards; s++) {
+        w.writeRows(ones, 0, 1);
+      }
+      return w.indexPath();
+    }
+  }
+
+  private interface RowSink {
+    void writeRows(float[] rows, int off, int nRows) throws IOException;
+  }
+
+  /** Streams every row to {@code sink}, {@value #WRITE_CHUNK_ROWS} rows at a time (bounded memory). */
+  private void writeTable(RowSink sink) throws IOException {
+    int chunkRows = Math.max(1, Math.min(rows, WRITE_CHUNK_ROWS));
+    float[] buf = new float[(int) checkedSize((long) chunkRows * dim)];
+    for (int r = 0; r < rows; r += chunkRows) {
+      int n = Math.min(chunkRows, rows - r);
+      fillRows(r, n, buf, 0);
+      sink.writeRows(buf, 0, n);
+    }
+  }
+
+  /** The generation parameters, in the file's metadata so a benchmark file records how it was made. */
+  private Map<String, String> metadata() {
     Map<String, String> md = new LinkedHashMap<>();
     md.put("asg.synth", String.format(Locale.ROOT, "planted rows=%d dim=%d m=%d k=%d noise=%s seed=%d mode=%s",
         rows, dim, m, k, Double.toString(noise), seed, mode));
-    int chunkRows = Math.max(1, Math.min(rows, WRITE_CHUNK_ROWS));
-    float[] buf = new float[(int) checkedSize((long) chunkRows * dim)];
-    try (SafetensorsWriter w = SafetensorsWriter.create(out, List.of(new TensorDecl(tensorName, dtype, rows, dim)),
-        md)) {
-      for (int r = 0; r < rows; r += chunkRows) {
-        int n = Math.min(chunkRows, rows - r);
-        fillRows(r, n, buf, 0);
-        w.writeRows(buf, 0, n);
-      }
-    }
+    return md;
   }
 
   private int setOf(int segment) {

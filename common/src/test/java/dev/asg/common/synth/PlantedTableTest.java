@@ -12,10 +12,12 @@ import dev.asg.common.tensor.HalfFloats;
 import dev.asg.common.tensor.RowReader;
 import dev.asg.common.tensor.SafetensorsFormat;
 import dev.asg.common.tensor.SafetensorsHeader;
+import dev.asg.common.tensor.SafetensorsIndex;
 import dev.asg.common.tensor.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -191,5 +193,37 @@ class PlantedTableTest {
       }
       assertTrue(SafetensorsHeader.read(src).metadata().get("asg.synth").contains("seed=77"));
     }
+  }
+
+  @Test
+  void writeShardedSafetensors_indexPointsAtTheTableInShardOne_rowsEqualFillRows() throws IOException {
+    PlantedTable t = new PlantedTable(1500, 8, 2, 4, 0.1, 5);
+    Path index = t.writeShardedSafetensors(dir.resolve("ckpt"), DType.BF16, "model.embed_tokens.weight", 3);
+    assertEquals(dir.resolve("ckpt").resolve(SafetensorsIndex.DEFAULT_FILE_NAME), index);
+    SafetensorsIndex idx;
+    try (LocalFileRangeSource src = new LocalFileRangeSource(index)) {
+      idx = SafetensorsIndex.read(src);
+    }
+    assertEquals(List.of("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
+        "model-00003-of-00003.safetensors"), idx.shards());
+    assertEquals("model-00001-of-00003.safetensors", idx.shardOf("model.embed_tokens.weight"));
+    float[] want = all(t);
+    try (LocalFileRangeSource src = new LocalFileRangeSource(index.resolveSibling(idx.shards().get(0)))) {
+      TableSpec spec = SafetensorsFormat.resolve(src, null); // Llama's name is auto-detected too
+      assertEquals(DType.BF16, spec.dtype());
+      assertEquals(t.rows(), spec.rows());
+      float[] got = new float[want.length];
+      RowReader.readRows(src, spec, 0, t.rows(), got, 0);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(want[i])), got[i], 0.0f);
+      }
+    }
+  }
+
+  @Test
+  void writeShardedSafetensors_oneShard_rejected() {
+    PlantedTable t = new PlantedTable(10, 8, 2, 4, 0.1, 5);
+    assertThrows(IllegalArgumentException.class,
+        () -> t.writeShardedSafetensors(dir.resolve("one"), DType.F32, "w.embed_tokens.weight", 1));
   }
 }

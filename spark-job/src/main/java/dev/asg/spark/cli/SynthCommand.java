@@ -3,6 +3,7 @@ package dev.asg.spark.cli;
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
+import dev.asg.common.tensor.SafetensorsIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -48,7 +49,14 @@ public final class SynthCommand implements Callable<Integer> {
       description = "Tensor name (default: ${DEFAULT-VALUE}).")
   String tensor;
 
-  @Option(names = "--output", required = true, paramLabel = "FILE", description = "The .safetensors file to write.")
+  @Option(names = "--shards", defaultValue = "1", paramLabel = "N",
+      description = "1: one .safetensors file; N >= 2: a Hugging Face sharded checkpoint in the --output directory "
+          + "(N shard files and model.safetensors.index.json, the path to quantize); the table fills the first "
+          + "shard, the others hold small stand-in tensors (default: ${DEFAULT-VALUE}).")
+  int shards;
+
+  @Option(names = "--output", required = true, paramLabel = "PATH",
+      description = "The .safetensors file to write, or the directory for --shards N >= 2.")
   Path output;
 
   @Option(names = "--overwrite", description = "Replace an existing file.")
@@ -74,6 +82,12 @@ public final class SynthCommand implements Callable<Integer> {
     }
     DType t = parseDtype(dtype);
     PlantedTable.Mode mode = parseMode(planted);
+    if (shards < 1) {
+      throw new InvalidInputException("--shards " + shards + " is out of range; --shards must be >= 1");
+    }
+    if (shards > 1) {
+      return writeSharded(t, mode);
+    }
     if (Files.exists(output) && !overwrite) {
       throw new dev.asg.common.OutputExistsException("--output " + output + " already exists; pass --overwrite to replace it");
     }
@@ -83,6 +97,26 @@ public final class SynthCommand implements Callable<Integer> {
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     System.err.printf(Locale.ROOT, "wrote %s: %d x %d %s, planted %s m=%d k=%d noise=%s%n", output, rows, dim, t,
         planted, m, k, noise);
+    return AsgMain.EXIT_OK;
+  }
+
+  /** --shards N >= 2: the checkpoint directory; an existing index is only replaced with --overwrite. */
+  private int writeSharded(DType t, PlantedTable.Mode mode) throws Exception {
+    if (Files.exists(output) && !Files.isDirectory(output)) {
+      throw new InvalidInputException("--output " + output + " is a file; with --shards " + shards
+          + " --output must be a directory (it gets the shards and " + SafetensorsIndex.DEFAULT_FILE_NAME + ")");
+    }
+    Path index = output.resolve(SafetensorsIndex.DEFAULT_FILE_NAME);
+    if (Files.exists(index) && !overwrite) {
+      throw new dev.asg.common.OutputExistsException("--output " + output + " already holds " + index.getFileName()
+          + "; pass --overwrite to replace it");
+    }
+    Files.createDirectories(output);
+    // The index goes last: an interrupted run leaves no index, so no half-written checkpoint can be quantized.
+    Files.deleteIfExists(index);
+    new PlantedTable(rows, dim, m, k, noise, seed, mode).writeShardedSafetensors(output, t, tensor, shards);
+    System.err.printf(Locale.ROOT, "wrote %s: %d x %d %s in shard 1 of %d, planted %s m=%d k=%d noise=%s%n", index,
+        rows, dim, t, shards, planted, m, k, noise);
     return AsgMain.EXIT_OK;
   }
 
