@@ -6,12 +6,13 @@ import dev.asg.spark.io.HadoopConfSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
-import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -26,7 +27,10 @@ public final class ArtifactTables {
 
   private ArtifactTables() {}
 
-  /** Writes {@code dir}/codebook/ and {@code dir}/mapping/, each with Spark's empty _SUCCESS marker. */
+  /**
+   * Writes {@code dir}/codebook/ and {@code dir}/mapping/, each with Spark's empty _SUCCESS marker. The executors
+   * write the mapping while the driver writes the codebook (its first Parquet write also loads parquet-java's classes).
+   */
   public static void write(QuantizeResult result, FileSystem fs, Path dir) throws IOException {
     String version = org.apache.spark.package$.MODULE$.SPARK_VERSION();
     String writeId = UUID.randomUUID().toString();
@@ -34,36 +38,62 @@ public final class ArtifactTables {
     Path mapping = new Path(dir, "mapping");
     mkdirs(fs, codebook);
     mkdirs(fs, mapping);
-    ParquetParts.writeCodebook(fs.getConf(), new Path(codebook, ParquetParts.partName(0, writeId)),
-        result.centroids(), result.mode(), result.k(), result.centroids()[0].length / result.k(), version);
-    ParquetParts.markSuccess(fs, codebook);
-    if (result.mapping() instanceof QuantizeResult.Local local) {
+    Runnable awaitMapping = () -> { };
+    if (result.mapping() instanceof QuantizeResult.Distributed d) {
+      awaitMapping = startDistributed(d, mapping, writeId, version);
+    } else {
+      QuantizeResult.Local local = (QuantizeResult.Local) result.mapping();
       MappedBlock b = local.block();
       ParquetParts.writeMapping(fs.getConf(), new Path(mapping, ParquetParts.partName(0, writeId)), b.firstRow(),
           b.rows(), b.m(), b.conceptIds(), local.tokens(), version);
-    } else {
-      writeDistributed((QuantizeResult.Distributed) result.mapping(), mapping, writeId, version);
+    }
+    boolean done = false;
+    try {
+      ParquetParts.writeCodebook(fs.getConf(), new Path(codebook, ParquetParts.partName(0, writeId)),
+          result.centroids(), result.mode(), result.k(), result.centroids()[0].length / result.k(), version);
+      ParquetParts.markSuccess(fs, codebook);
+      done = true;
+    } finally {
+      // A failed codebook write still waits for the job, so nothing writes into the directory once it is removed.
+      if (done) {
+        awaitMapping.run();
+      } else {
+        try {
+          awaitMapping.run();
+        } catch (RuntimeException ignored) {
+          // the codebook's failure is the one to report
+        }
+      }
     }
     ParquetParts.markSuccess(fs, mapping);
   }
 
-  private static void writeDistributed(QuantizeResult.Distributed d, Path dir, String writeId, String version) {
+  /** Submits the mapping write (one job) and returns what waits for it, rethrowing its failure. */
+  private static Runnable startDistributed(QuantizeResult.Distributed d, Path dir, String writeId, String version) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(d.blocks().context());
     HadoopConfSnapshot conf = new HadoopConfSnapshot(jsc.hadoopConfiguration());
     Broadcast<String[]> tokens = d.tokens() == null ? null : jsc.broadcast(d.tokens());
     String dirUri = dir.toString();
     jsc.setJobDescription(WRITE_JOB);
-    try {
-      d.blocks().mapPartitionsWithIndex((index, blocks) -> {
-        writePart(conf.toConfiguration(), new Path(dirUri), index, writeId, blocks,
-            tokens == null ? null : tokens.value(), version);
-        return List.<Integer>of().iterator();
-      }, false).count();
-    } finally {
-      if (tokens != null) {
-        tokens.destroy();
+    JavaFutureAction<Void> job = d.blocks().foreachPartitionAsync(blocks -> writePart(conf.toConfiguration(),
+        new Path(dirUri), TaskContext.getPartitionId(), writeId, blocks, tokens == null ? null : tokens.value(),
+        version));
+    return () -> {
+      try {
+        job.get();
+      } catch (InterruptedException e) {
+        job.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while writing " + dir, e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+      } finally {
+        if (tokens != null) {
+          tokens.destroy();
+        }
       }
-    }
+    };
   }
 
   /**
