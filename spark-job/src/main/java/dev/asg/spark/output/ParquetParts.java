@@ -73,20 +73,14 @@ public final class ParquetParts {
         intField(rc, "row", 0, mode.conceptId(c, j, k));
         intField(rc, "codebook", 1, c);
         intField(rc, "centroid", 2, j);
-        rc.startField("vector", 3);
-        rc.startGroup();
-        rc.startField("list", 0);
+        startList(rc, "vector", 3);
         float[] v = centroids[c];
         for (int d = j * dsub, end = d + dsub; d < end; d++) {
-          rc.startGroup();
-          rc.startField("element", 0);
+          startElement(rc);
           rc.addFloat(v[d]);
-          rc.endField("element", 0);
-          rc.endGroup();
+          endElement(rc);
         }
-        rc.endField("list", 0);
-        rc.endGroup();
-        rc.endField("vector", 3);
+        endList(rc, "vector", 3);
         rc.endMessage();
       }
     };
@@ -108,19 +102,13 @@ public final class ParquetParts {
         int t = firstRow + r;
         rc.startMessage();
         intField(rc, "token_id", 0, t);
-        rc.startField("concept_ids", 1);
-        rc.startGroup();
-        rc.startField("list", 0);
+        startList(rc, "concept_ids", 1);
         for (int i = r * m, end = i + m; i < end; i++) {
-          rc.startGroup();
-          rc.startField("element", 0);
+          startElement(rc);
           rc.addInteger(ids[i]);
-          rc.endField("element", 0);
-          rc.endGroup();
+          endElement(rc);
         }
-        rc.endField("list", 0);
-        rc.endGroup();
-        rc.endField("concept_ids", 1);
+        endList(rc, "concept_ids", 1);
         if (withToken) {
           rc.startField("token", 2);
           rc.addBinary(Binary.fromString(tokens[t]));
@@ -135,6 +123,29 @@ public final class ParquetParts {
   /** The empty {@code _SUCCESS} file Spark's committer leaves in each directory it writes. */
   public static void markSuccess(FileSystem fs, Path dir) throws IOException {
     fs.create(new Path(dir, ArtifactWriter.SUCCESS), true).close();
+  }
+
+  /** A required 3-level LIST field (group name (LIST) { repeated group list { required element } }), as Spark's. */
+  private static void startList(RecordConsumer rc, String name, int index) {
+    rc.startField(name, index);
+    rc.startGroup();
+    rc.startField("list", 0);
+  }
+
+  private static void endList(RecordConsumer rc, String name, int index) {
+    rc.endField("list", 0);
+    rc.endGroup();
+    rc.endField(name, index);
+  }
+
+  private static void startElement(RecordConsumer rc) {
+    rc.startGroup();
+    rc.startField("element", 0);
+  }
+
+  private static void endElement(RecordConsumer rc) {
+    rc.endField("element", 0);
+    rc.endGroup();
   }
 
   private static void intField(RecordConsumer rc, String name, int index, int value) {
