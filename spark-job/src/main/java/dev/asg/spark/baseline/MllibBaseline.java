@@ -14,7 +14,6 @@ import dev.asg.spark.engine.QuantizePlan;
 import dev.asg.spark.engine.QuantizeRequest;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.io.HadoopConfSnapshot;
-import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.RowRange;
 import dev.asg.spark.source.TableBlock;
@@ -198,17 +197,14 @@ public final class MllibBaseline {
     Broadcast<float[][]> bc = jsc.broadcast(centroids);
     JavaRDD<MappedBlock> mapped = blocks.map(b -> MllibTasks.map(b, bc.value(), setup))
         .persist(StorageLevel.MEMORY_ONLY());
-    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, mOut);
+    FinalPass.Summary summary = FinalPass.summarize(jsc, mapped, mOut, rows);
     blocks.unpersist(false);
     FinalPass.fillResult(manifest, result, summary, energyFp, cosineFp, rows, dim, m, k, mode, centroids);
     manifest.timingsSeconds.put("final_assignment", secs(a0));
     LOG.info(String.format(Locale.ROOT, "mllib: relative MSE %.6f over %d of %d codebooks, fit %.2f s",
         result.relativeMse, trainCodebooks, all, fitSeconds));
 
-    Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(mapped.flatMap(mb -> mb.rows(null).iterator()),
-        ArtifactSchemas.MAPPING);
-    return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
+    return new QuantizeResult(centroids, mode, k, new QuantizeResult.Distributed(mapped, null), manifest, () -> {
       mapped.unpersist(false);
       bc.destroy();
     });

@@ -182,7 +182,9 @@ public final class QuantizeCommand implements Callable<Integer> {
         && CurrentCheck.skip(preflight.plan(), preflight.writer(), engine, mllibCodebooks, setup, status)) {
       return AsgMain.EXIT_OK;
     }
-    SparkSession spark = setup.session();
+    // The asg engine uses no Spark ML SQL function; the mllib baseline's KMeans may.
+    SparkSession spark = engine.equals(MllibBaseline.ENGINE_MLLIB) ? setup.session()
+        : setup.sessionWithoutMlFunctions();
     if (status != null) {
       status.applicationId(spark.sparkContext().applicationId());
     }

@@ -32,5 +32,10 @@ public final class SparkOptions {
     public SparkSession session() {
       return SparkSessions.create(sparkConf);
     }
+
+    /** As {@link #session()}, without Spark ML's SQL functions (see SparkSessions#createWithoutMlFunctions). */
+    public SparkSession sessionWithoutMlFunctions() {
+      return SparkSessions.createWithoutMlFunctions(sparkConf);
+    }
   }
 }

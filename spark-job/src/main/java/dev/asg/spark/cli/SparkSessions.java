@@ -54,6 +54,60 @@ public final class SparkSessions {
   }
 
   /**
+   * As {@link #create}, without the SQL functions Spark ML registers in every new session (vector_to_array,
+   * array_to_vector, aggregate_metrics: a SparkSessionExtensionsProvider in spark-mllib's jar). Building their
+   * encoders through Scala reflection was the most expensive step of the session's start (about as long as starting
+   * the SparkContext itself, measured with JFR); a quantize run with --engine asg calls none of them. Other
+   * extension providers, and spark.sql.extensions, load as usual.
+   */
+  public static SparkSession createWithoutMlFunctions(SparkConf conf) {
+    // Around the whole builder: a SparkContext created first would make the builder warn that it reuses one.
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    ClassLoader parent = previous != null ? previous : SparkSessions.class.getClassLoader();
+    thread.setContextClassLoader(new WithoutProvider(parent, ML_FUNCTIONS));
+    try {
+      return SparkSession.builder().config(conf).getOrCreate();
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  /** The extension provider {@link #createWithoutMlFunctions} leaves out. */
+  static final String ML_FUNCTIONS = "org/apache/spark/sql/ml/InternalFunctionRegistration.class";
+
+  /**
+   * Delegates everything to its parent, except that the jar holding {@code providerClass} does not list its
+   * SparkSessionExtensionsProvider services (SparkSession finds providers through the context class loader).
+   */
+  static final class WithoutProvider extends ClassLoader {
+    private static final String SERVICES = "META-INF/services/org.apache.spark.sql.SparkSessionExtensionsProvider";
+    private final String hiddenJar;
+
+    WithoutProvider(ClassLoader parent, String providerClass) {
+      super(parent);
+      java.net.URL u = parent.getResource(providerClass);
+      String s = u == null ? null : u.toString();
+      this.hiddenJar = s == null || !s.contains("!/") ? null : s.substring(0, s.indexOf("!/"));
+    }
+
+    @Override
+    public java.util.Enumeration<java.net.URL> getResources(String name) throws java.io.IOException {
+      java.util.Enumeration<java.net.URL> all = super.getResources(name);
+      if (hiddenJar == null || !name.equals(SERVICES)) {
+        return all;
+      }
+      java.util.List<java.net.URL> kept = new java.util.ArrayList<>();
+      for (java.net.URL u : java.util.Collections.list(all)) {
+        if (!u.toString().startsWith(hiddenJar + "!/")) {
+          kept.add(u);
+        }
+      }
+      return java.util.Collections.enumeration(kept);
+    }
+  }
+
+  /**
    * The Hadoop configuration Spark would build (defaults plus every spark.hadoop.* entry), available before a
    * SparkSession exists so input and output can be checked first.
    */

@@ -7,7 +7,6 @@ import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.tensor.TableSpec;
 import dev.asg.spark.io.TableResolver;
-import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.output.ArtifactWriter;
 import dev.asg.spark.source.ByteRangeTableSource;
 import dev.asg.spark.source.ParquetTableSource;
@@ -22,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -110,11 +107,8 @@ public final class EncodeJob {
         rows, a.uri(), result.relativeMse, result.meanCosine, timer.lap("encode")));
     manifest.timingsSeconds.putAll(timer.laps());
 
-    Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, centroids, mode, k, dsub);
-    Dataset<Row> mappingDf = spark.createDataFrame(pass.mapped().flatMap(mb -> mb.rows(null).iterator()),
-        ArtifactSchemas.MAPPING);
-    return QuantizeJob.write(pf.writer(), new QuantizeResult(codebookDf, mappingDf, manifest, pass.release()),
-        QuantizeListener.NONE);
+    return QuantizeJob.write(pf.writer(), new QuantizeResult(centroids, mode, k,
+        new QuantizeResult.Distributed(pass.mapped(), null), manifest, pass.release()), QuantizeListener.NONE);
   }
 
   /** manifest.json of an encoding: the frozen artifact's k-means parameters, this run's input and output. */

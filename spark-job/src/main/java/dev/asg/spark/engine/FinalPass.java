@@ -11,7 +11,7 @@ import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.spark.source.TableBlock;
 import java.security.MessageDigest;
-import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -89,7 +89,7 @@ public final class FinalPass {
         .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), bcDrift.value(), iteration, setup,
             energyFp, cosineFp))
         .persist(StorageLevel.MEMORY_ONLY());
-    Summary summary = summarize(jsc, mapped, m);
+    Summary summary = summarize(jsc, mapped, m, rows);
     return new Pass(mapped, summary, energyFp, cosineFp, () -> {
       mapped.unpersist(false);
       bcPrepared.destroy();
@@ -99,24 +99,37 @@ public final class FinalPass {
   }
 
   /**
-   * Computes every block of the (persisted) mapping in one parallel job, merging the statistics exactly, then
-   * streams it through the digest one partition at a time in token order.
+   * Computes the blocks of the (persisted) mapping and brings them to the driver in token order, merging the
+   * statistics exactly and streaming the ConceptIDs through the digest. Partitions are fetched in groups of about
+   * {@link #FETCH_BYTES} of ConceptIDs, each group one parallel job: a single job at the mBERT shape (23 MB), and
+   * a bounded share of driver memory for any table. (One job per partition, as toLocalIterator runs them, cost a
+   * scheduling round trip each.)
    */
-  public static Summary summarize(JavaSparkContext jsc, JavaRDD<MappedBlock> mapped, int m) {
+  public static Summary summarize(JavaSparkContext jsc, JavaRDD<MappedBlock> mapped, int m, long rows) {
     jsc.setJobDescription("asg final assignment");
-    // Fresh copies: merge accumulates into its receiver, which must not be a cached block's stats.
-    ReconstructionStats recon = mapped.map(mb -> new ReconstructionStats(m).merge(mb.stats))
-        .reduce(ReconstructionStats::merge);
-    // Partition order = token order. toLocalIterator runs one job per partition, so it must not be what computes
-    // the blocks: it would use one core.
-    jsc.setJobDescription("asg mapping digest");
+    int parts = mapped.getNumPartitions();
+    long perPartition = Math.max(1, rows * m * Integer.BYTES / Math.max(1, parts));
+    int group = (int) Math.max(1, Math.min(parts, FETCH_BYTES / perPartition));
+    ReconstructionStats recon = new ReconstructionStats(m);
     MessageDigest digest = Digests.sha256();
-    for (Iterator<MappedBlock> it = mapped.toLocalIterator(); it.hasNext(); ) {
-      MappedBlock mb = it.next();
-      Digests.updateInts(digest, mb.conceptIds, 0, mb.conceptIds.length);
+    for (int first = 0; first < parts; first += group) {
+      int[] ids = new int[Math.min(group, parts - first)];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = first + i;
+      }
+      // Partition order = token order; collectPartitions returns them in the order asked for.
+      for (List<MappedBlock> part : mapped.collectPartitions(ids)) {
+        for (MappedBlock mb : part) {
+          recon.merge(mb.stats);
+          Digests.updateInts(digest, mb.conceptIds, 0, mb.conceptIds.length);
+        }
+      }
     }
     return new Summary(recon, Digests.hex(digest));
   }
+
+  /** ConceptID bytes fetched to the driver per job by {@link #summarize}. */
+  static final long FETCH_BYTES = 32L << 20;
 
   /**
    * The manifest's result block after the final pass: relative MSE (overall and per segment), mean cosine, the

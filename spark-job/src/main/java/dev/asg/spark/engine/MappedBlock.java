@@ -21,8 +21,28 @@ public final class MappedBlock implements Serializable {
     this.stats = stats;
   }
 
-  /** mapping/'s rows for this block; {@code tokens} (or null) names every token id. */
-  public java.util.List<org.apache.spark.sql.Row> rows(String[] tokens) {
-    return dev.asg.spark.output.ArtifactSchemas.mappingRows(firstRow, rows, m, conceptIds, tokens);
+  /** A mapping known on the driver (a fitted model's) as one block, without reconstruction statistics. */
+  public static MappedBlock of(int firstRow, int rows, int m, int[] conceptIds) {
+    if (conceptIds.length != rows * m) {
+      throw new IllegalArgumentException(conceptIds.length + " ConceptIDs for " + rows + " rows x m " + m);
+    }
+    return new MappedBlock(firstRow, rows, m, conceptIds, null);
+  }
+
+  public int firstRow() {
+    return firstRow;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int m() {
+    return m;
+  }
+
+  /** rows x m global ConceptIDs, row-major; the caller must not modify them. */
+  public int[] conceptIds() {
+    return conceptIds;
   }
 }

@@ -11,7 +11,6 @@ import dev.asg.common.kmeans.PreparedCodebook;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.common.kmeans.ValueRange;
 import dev.asg.spark.io.TableResolver;
-import dev.asg.spark.output.ArtifactSchemas;
 import dev.asg.spark.source.TableBlock;
 import dev.asg.spark.source.TableSource;
 import java.time.Instant;
@@ -21,9 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -166,17 +162,8 @@ public final class QuantizeEngine {
     manifest.source.sha256 = sourceSha.join();
     manifest.timingsSeconds.putAll(timer.laps());
 
-    Dataset<Row> codebookDf = ArtifactSchemas.codebookFrame(spark, finalCentroids, mode, k, dsub);
-    Broadcast<String[]> bcTokens = vocab == null ? null : jsc.broadcast(vocab.tokens());
-    Dataset<Row> mappingDf = spark.createDataFrame(
-        mapped.flatMap(mb -> mb.rows(bcTokens == null ? null : bcTokens.value()).iterator()),
-        bcTokens == null ? ArtifactSchemas.MAPPING : ArtifactSchemas.MAPPING_WITH_TOKEN);
-    return new QuantizeResult(codebookDf, mappingDf, manifest, () -> {
-      pass.release().run();
-      if (bcTokens != null) {
-        bcTokens.destroy();
-      }
-    });
+    return new QuantizeResult(finalCentroids, mode, k,
+        new QuantizeResult.Distributed(mapped, vocab == null ? null : vocab.tokens()), manifest, pass.release());
   }
 
   /**

@@ -1,41 +1,61 @@
 package dev.asg.spark.engine;
 
 import dev.asg.common.artifact.Manifest;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import dev.asg.common.kmeans.CodebookMode;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 
 /**
- * What a quantize run produced: the codebook and mapping as Datasets (schemas in
- * {@link dev.asg.spark.output.ArtifactSchemas}), and the manifest describing them. The mapping Dataset is backed by the cached final assignment and is valid until
- * {@link #release()}.
+ * What a quantize run produced, as the numbers themselves rather than Datasets, so writing them needs no query plan
+ * (see {@link dev.asg.spark.output.ArtifactTables}): the codebooks, the mapping and the manifest describing them.
+ * The mapping is valid until {@link #release()}.
+ *
+ * @param centroids one k x dsub row-major array per codebook
+ * @param k centroids per codebook
+ * @param mapping the ConceptIDs of every token and the optional token strings
+ * @param releaser unpersists what the mapping holds
  */
-public final class QuantizeResult {
-  private final Dataset<Row> codebook;
-  private final Dataset<Row> mapping;
-  private final Manifest manifest;
-  private final Runnable release;
+public record QuantizeResult(float[][] centroids, CodebookMode mode, int k, Mapping mapping, Manifest manifest,
+    Runnable releaser) {
 
-  public QuantizeResult(Dataset<Row> codebook, Dataset<Row> mapping, Manifest manifest, Runnable release) {
-    this.codebook = codebook;
-    this.mapping = mapping;
-    this.manifest = manifest;
-    this.release = release;
+  /** mapping/'s content: blocks of ConceptIDs in token order, and the token column by token id (or null). */
+  public sealed interface Mapping {
+    String[] tokens();
+
+    /** All blocks on the driver, in token order. */
+    List<MappedBlock> collect();
   }
 
-  public Dataset<Row> codebook() {
-    return codebook;
+  /** A run's mapping: its cached final pass, one block per partition, partitions in token order. */
+  public record Distributed(JavaRDD<MappedBlock> blocks, String[] tokens) implements Mapping {
+    @Override
+    public List<MappedBlock> collect() {
+      return blocks.collect();
+    }
   }
 
-  public Dataset<Row> mapping() {
-    return mapping;
-  }
-
-  public Manifest manifest() {
-    return manifest;
+  /** A mapping held on the driver (a fitted model's): written by the driver, no Spark job. */
+  public record Local(MappedBlock block, String[] tokens) implements Mapping {
+    @Override
+    public List<MappedBlock> collect() {
+      return List.of(block);
+    }
   }
 
   /** Unpersists the cached table and mapping. */
   public void release() {
-    release.run();
+    releaser.run();
+  }
+
+  /** The mapping's V x m ConceptIDs on the driver, row t = token t (a 250k x 48 mapping is 48 MB). */
+  public int[] collectMapping() {
+    int rows = (int) manifest.source.shape[0];
+    List<MappedBlock> blocks = mapping.collect();
+    int m = blocks.isEmpty() ? 0 : blocks.get(0).m;
+    int[] out = new int[Math.multiplyExact(rows, m)];
+    for (MappedBlock b : blocks) {
+      System.arraycopy(b.conceptIds, 0, out, b.firstRow * m, b.rows * m);
+    }
+    return out;
   }
 }

@@ -2,12 +2,12 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,8 @@ final class WarmStart {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<int[]> old = jsc.broadcast(a.load(spark).mapping());
     jsc.setJobDescription("asg changes against --init-from");
-    long changed = result.mapping().javaRDD().filter(r -> changed(r, old.value(), oldRows, m)).count();
+    JavaRDD<MappedBlock> blocks = ((QuantizeResult.Distributed) result.mapping()).blocks();
+    long changed = blocks.map(b -> changed(b, old.value(), oldRows, m)).reduce(Long::sum);
     old.destroy();
     Manifest manifest = result.manifest();
     long compared = Math.min(oldRows, manifest.source.shape[0]);
@@ -75,18 +76,16 @@ final class WarmStart {
         compared, String.format(java.util.Locale.ROOT, "%.2f", compared == 0 ? 0.0 : 100.0 * changed / compared));
   }
 
-  /** Whether mapping row {@code r} (token_id, concept_ids) differs from the old mapping's row of that token. */
-  private static boolean changed(Row r, int[] old, int oldRows, int m) {
-    int t = r.getInt(0);
-    if (t >= oldRows) {
-      return false;
-    }
-    List<Object> ids = r.getList(1);
-    for (int i = 0; i < m; i++) {
-      if ((Integer) ids.get(i) != old[t * m + i]) {
-        return true;
+  /** How many of the block's tokens (below oldRows) have ConceptIDs that differ from the old mapping's. */
+  private static long changed(MappedBlock b, int[] old, int oldRows, int m) {
+    int[] ids = b.conceptIds();
+    long n = 0;
+    for (int r = 0; r < b.rows(); r++) {
+      int t = b.firstRow() + r;
+      if (t < oldRows && !Arrays.equals(ids, r * m, r * m + m, old, t * m, t * m + m)) {
+        n++;
       }
     }
-    return false;
+    return n;
   }
 }

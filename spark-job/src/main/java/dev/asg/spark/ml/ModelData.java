@@ -3,6 +3,7 @@ package dev.asg.spark.ml;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.spark.engine.FrozenArtifact;
+import dev.asg.spark.engine.MappedBlock;
 import dev.asg.spark.engine.QuantizeResult;
 import dev.asg.spark.output.ArtifactSchemas;
 import java.util.List;
@@ -51,24 +52,13 @@ record ModelData(Manifest manifest, int m, int k, int dim, CodebookMode mode, fl
   static ModelData of(QuantizeResult r, int m, int k, CodebookMode mode) {
     Manifest mf = r.manifest();
     int dim = (int) mf.source.shape[1];
-    int rows = (int) mf.source.shape[0];
-    int dsub = dim / m;
-    List<Row> cb = r.codebook().select("row", "vector").collectAsList();
-    float[] codebook = new float[mode.codebooks(m) * k * dsub];
-    for (Row row : cb) {
-      List<Float> v = row.getList(1);
-      for (int d = 0; d < dsub; d++) {
-        codebook[row.getInt(0) * dsub + d] = v.get(d);
-      }
+    float[][] centroids = r.centroids();
+    int per = centroids[0].length;
+    float[] codebook = new float[centroids.length * per];
+    for (int c = 0; c < centroids.length; c++) {
+      System.arraycopy(centroids[c], 0, codebook, c * per, per);
     }
-    int[] mapping = new int[rows * m];
-    for (Row row : r.mapping().select("token_id", "concept_ids").collectAsList()) {
-      List<Integer> ids = row.getList(1);
-      for (int i = 0; i < m; i++) {
-        mapping[row.getInt(0) * m + i] = ids.get(i);
-      }
-    }
-    return new ModelData(mf, m, k, dim, mode, codebook, mapping, null);
+    return new ModelData(mf, m, k, dim, mode, codebook, r.collectMapping(), null);
   }
 
   /** codebook/ as the artifact writes it. */
@@ -83,10 +73,11 @@ record ModelData(Manifest manifest, int m, int k, int dim, CodebookMode mode, fl
         .coalesce(1);
   }
 
-  /** The artifact to write: the frames above and a copy of the manifest recording where it is saved. */
-  QuantizeResult asResult(SparkSession spark, String savedTo) {
+  /** The artifact to write: these arrays and a copy of the manifest recording where it is saved. */
+  QuantizeResult asResult(String savedTo) {
     Manifest copy = Manifest.mapper().convertValue(manifest, Manifest.class);
     copy.params.put(dev.asg.spark.engine.RunOptions.OUTPUT, savedTo);
-    return new QuantizeResult(codebookFrame(spark), mappingFrame(spark), copy, () -> { });
+    return new QuantizeResult(centroids(), mode, k,
+        new QuantizeResult.Local(MappedBlock.of(0, rows(), m, mapping), tokens), copy, () -> { });
   }
 }

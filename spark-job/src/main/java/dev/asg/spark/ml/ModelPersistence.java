@@ -66,7 +66,7 @@ final class ModelPersistence {
         throw new IllegalArgumentException(ProductQuantizerModel.NAME + ".save: " + e.getMessage(), e);
       }
       try {
-        writer.write(data.asResult(spark, writer.output().toString()), dir ->
+        writer.write(data.asResult(writer.output().toString()), dir ->
             // Writes <dir>/metadata, where Spark's readers (PipelineModel's too) look for it.
             DefaultParamsWriter$.MODULE$.saveMetadata(model, dir.toString(), spark));
       } catch (IOException e) {

@@ -245,8 +245,7 @@ public final class ArtifactWriter {
       mkdirs(tmp);
       writeText(new Path(tmp, MARKER), "run " + runId + " started " + Instant.now() + "\n");
       long t0 = System.nanoTime();
-      result.codebook().write().parquet(new Path(tmp, "codebook").toString());
-      result.mapping().write().parquet(new Path(tmp, "mapping").toString());
+      ArtifactTables.write(result, fs, tmp);
       if (extra != null) {
         extra.writeInto(tmp);
       }
@@ -284,8 +283,7 @@ public final class ArtifactWriter {
         try {
           Path dir = new Path(tmp, name);
           long t0 = System.nanoTime();
-          result.codebook().write().parquet(new Path(dir, "codebook").toString());
-          result.mapping().write().parquet(new Path(dir, "mapping").toString());
+          ArtifactTables.write(result, fs, dir);
           Manifest manifest = result.manifest();
           manifest.timingsSeconds.put("write", Math.round((System.nanoTime() - t0) / 1e6) / 1000.0);
           writeText(new Path(dir, MANIFEST), manifest.toJson());
