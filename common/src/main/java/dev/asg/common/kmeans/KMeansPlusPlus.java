@@ -36,10 +36,11 @@ public final class KMeansPlusPlus {
   public static final int LOCAL_TRIALS = 3;
 
   /**
-   * Blocks of {@link SeedDistances#BLOCK} points per parallel chunk of the distance pass: 64 KB of points at
-   * dsub = 16, big enough that a fork costs little next to it. Point sets of one chunk run on the calling thread.
+   * Blocks of {@link SeedDistances#BLOCK} points per parallel chunk of the distance pass (16,384 points): a fork
+   * per step must cost little next to a chunk's work. Smaller point sets (a separate codebook's, seeded beside the
+   * other codebooks) run on the calling thread; a shared codebook's 16 * k points spread over the cores.
    */
-  static final int CHUNK_BLOCKS = 64;
+  static final int CHUNK_BLOCKS = 2048;
 
   static int localTrials(int k) {
     return Math.min(LOCAL_TRIALS, k);
@@ -50,13 +51,16 @@ public final class KMeansPlusPlus {
    * @return k x dsub centroids, row-major
    */
   public static float[] init(float[] points, int n, int dsub, int k, long seed) {
-    return init(points, n, dsub, k, seed, SeedDistances.best());
+    return init(points, n, dsub, k, seed, SeedDistances.best(), CHUNK_BLOCKS);
   }
 
-  /** {@link #init} with the given distance kernel (tests compare the scalar one and its vector twin). */
-  static float[] init(float[] points, int n, int dsub, int k, long seed, SeedDistances kernel) {
+  /**
+   * {@link #init} with the given distance kernel and parallel chunk size, for tests: they compare the scalar
+   * kernel with its vector twin, and small chunks with one.
+   */
+  static float[] init(float[] points, int n, int dsub, int k, long seed, SeedDistances kernel, int chunkBlocks) {
     InitArgs.check("k-means++", points, n, dsub, k);
-    return new Run(points, n, dsub, k, kernel).seed(new SplittableRandom(seed));
+    return new Run(points, n, dsub, k, kernel, chunkBlocks).seed(new SplittableRandom(seed));
   }
 
   /** The state of one seeding. */
@@ -66,6 +70,7 @@ public final class KMeansPlusPlus {
     private final int dsub;
     private final int k;
     private final SeedDistances kernel;
+    private final int chunkBlocks;
     private final double[] blocked;
     private final int blocks;
     private final float[] out;
@@ -79,12 +84,13 @@ public final class KMeansPlusPlus {
     private final double[][] runs;
     private final double[][] coords;
 
-    Run(float[] points, int n, int dsub, int k, SeedDistances kernel) {
+    Run(float[] points, int n, int dsub, int k, SeedDistances kernel, int chunkBlocks) {
       this.points = points;
       this.n = n;
       this.dsub = dsub;
       this.k = k;
       this.kernel = kernel;
+      this.chunkBlocks = chunkBlocks;
       this.blocked = SeedDistances.layout(points, n, dsub);
       this.blocks = (n + SeedDistances.BLOCK - 1) / SeedDistances.BLOCK;
       this.out = new float[k * dsub];
@@ -152,7 +158,7 @@ public final class KMeansPlusPlus {
           coords[t][d] = points[cand[t] * dsub + d];
         }
       }
-      int chunks = (blocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS;
+      int chunks = (blocks + chunkBlocks - 1) / chunkBlocks;
       if (chunks == 1) {
         chunk(0);
       } else {
@@ -161,8 +167,8 @@ public final class KMeansPlusPlus {
     }
 
     private void chunk(int q) {
-      int from = q * CHUNK_BLOCKS;
-      int to = Math.min(blocks, from + CHUNK_BLOCKS);
+      int from = q * chunkBlocks;
+      int to = Math.min(blocks, from + chunkBlocks);
       kernel.distances(blocked, dsub, from, to, coords[0], coords[1], coords[2], candDist[0], candDist[1],
           candDist[2]);
     }

@@ -169,18 +169,19 @@ class KMeansPlusPlusTest {
       int n = p.length / dsub;
       for (int k : new int[] {1, 2, 5, n / 2, n}) {
         float[] want = KMeansPlusPlusReference.init(p, n, dsub, k, 11);
-        assertArrayEquals(want, KMeansPlusPlus.init(p, n, dsub, k, 11, SeedDistances.SCALAR),
+        assertArrayEquals(want, KMeansPlusPlus.init(p, n, dsub, k, 11, SeedDistances.SCALAR, 1),
             "scalar n=" + n + " k=" + k);
         assertArrayEquals(want, KMeansPlusPlus.init(p, n, dsub, k, 11), "best n=" + n + " k=" + k);
       }
     }
-    int big = KMeansPlusPlus.CHUNK_BLOCKS * SeedDistances.BLOCK * 3 + 5; // 3 full chunks and a ragged block
+    int big = 16 * SeedDistances.BLOCK * 3 + 5; // 3 chunks of 16 blocks and a ragged block
     float[] dup = new float[big * 2];
     float[] base = randomPoints(big, 2, 8);
     for (int i = 0; i < big; i++) {
-      System.arraycopy(base, (i % 300) * 2, dup, i * 2, 2); // 300 distinct points, each repeated
+      System.arraycopy(base, (i % 60) * 2, dup, i * 2, 2); // 60 distinct points, each repeated
     }
-    assertArrayEquals(KMeansPlusPlusReference.init(dup, big, 2, 320, 2), KMeansPlusPlus.init(dup, big, 2, 320, 2));
+    assertArrayEquals(KMeansPlusPlusReference.init(dup, big, 2, 70, 2),
+        KMeansPlusPlus.init(dup, big, 2, 70, 2, SeedDistances.best(), 16));
   }
 
   /** Lanes run across points, so the vector twin's chains are the scalar ones: same centroids at any dsub. */
@@ -189,8 +190,8 @@ class KMeansPlusPlusTest {
     assertTrue(SeedDistances.best() instanceof VectorSeedDistances, "surefire adds the vector module");
     for (int dsub : new int[] {1, 2, 5, 16, 33}) {
       float[] p = randomPoints(1100, dsub, dsub);
-      assertArrayEquals(KMeansPlusPlus.init(p, 1100, dsub, 50, 3, SeedDistances.SCALAR),
-          KMeansPlusPlus.init(p, 1100, dsub, 50, 3), "dsub=" + dsub);
+      assertArrayEquals(KMeansPlusPlus.init(p, 1100, dsub, 50, 3, SeedDistances.SCALAR, KMeansPlusPlus.CHUNK_BLOCKS),
+          KMeansPlusPlus.init(p, 1100, dsub, 50, 3, SeedDistances.best(), 7), "dsub=" + dsub);
     }
   }
 

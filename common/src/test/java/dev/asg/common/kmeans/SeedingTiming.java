@@ -29,7 +29,7 @@ public final class SeedingTiming {
       float[] p = planted(n, dsub, k, 0.05f, c);
       long t0 = System.nanoTime();
       long cpu0 = CPU.getCurrentThreadCpuTime();
-      float[] got = KMeansPlusPlus.init(p, n, dsub, k, 17 + c, kernel);
+      float[] got = KMeansPlusPlus.init(p, n, dsub, k, 17 + c, kernel, KMeansPlusPlus.CHUNK_BLOCKS);
       double fast = (System.nanoTime() - t0) / 1e9;
       double fastCpu = (CPU.getCurrentThreadCpuTime() - cpu0) / 1e9;
       String ref = "";

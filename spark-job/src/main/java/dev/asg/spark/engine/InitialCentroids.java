@@ -10,6 +10,8 @@ import dev.asg.spark.source.TableBlock;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Initial centroids for every codebook, computed on the driver from a deterministic hash sample of about
@@ -18,6 +20,8 @@ import org.apache.spark.api.java.JavaRDD;
  * driver's cores, each from its own seed.
  */
 final class InitialCentroids {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
+
   private InitialCentroids() {}
 
   static float[][] compute(JavaRDD<TableBlock> blocks, KMeansParams p, int dim, long pointsPerCodebook) {
@@ -31,6 +35,7 @@ final class InitialCentroids {
     long wantedRows = mode == CodebookMode.SEPARATE ? wanted : (wanted + m - 1) / m;
     double fraction = Math.min(1.0, (double) wantedRows / rows);
     long seed = p.seed();
+    long start = System.nanoTime();
     blocks.context().setJobDescription("asg init sample");
     List<TableBlock> sample = blocks.map(b -> b.sample(seed, TokenSampler.SALT_INIT, fraction)).collect();
     int n = sample.stream().mapToInt(TableBlock::rows).sum();
@@ -46,6 +51,7 @@ final class InitialCentroids {
       System.arraycopy(b.data(), 0, all, off, b.rows() * dim);
       off += b.rows() * dim;
     }
+    long sampled = System.nanoTime();
     int codebooks = mode.codebooks(m);
     float[][] out = new float[codebooks][];
     boolean plusPlus = p.init() == KMeansParams.Init.KMEANS_PLUS_PLUS;
@@ -63,6 +69,13 @@ final class InitialCentroids {
       out[c] = plusPlus ? KMeansPlusPlus.init(pts, pointsEach, dsub, k, cbSeed)
           : RandomInit.init(pts, pointsEach, dsub, k, cbSeed);
     });
+    // Split so a slow init says which half to look at: the sample job (cluster) or the seeding (driver cores).
+    LOG.info("init: sampled {} points per codebook in {} s, seeded on the driver in {} s", pointsEach,
+        seconds(sampled - start), seconds(System.nanoTime() - sampled));
     return out;
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e9);
   }
 }
