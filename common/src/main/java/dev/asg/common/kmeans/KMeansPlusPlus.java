@@ -71,7 +71,7 @@ public final class KMeansPlusPlus {
     private final int k;
     private final SeedDistances kernel;
     private final int chunkBlocks;
-    private final double[] blocked;
+    private final float[] blocked;
     private final int blocks;
     private final float[] out;
     private final boolean[] chosen;

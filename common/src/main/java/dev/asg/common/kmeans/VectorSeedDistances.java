@@ -1,6 +1,9 @@
 package dev.asg.common.kmeans;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,6 +16,8 @@ final class VectorSeedDistances extends SeedDistances {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED.length() >= BLOCK
       ? DoubleVector.SPECIES_512 : DoubleVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** L floats, widened to the L doubles of S. */
+  private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(32 * L));
 
   /** 4 or 8 lanes divide a block; 2 lanes would run slower than the scalar loop the JIT vectorizes itself. */
   static boolean supported() {
@@ -20,7 +25,7 @@ final class VectorSeedDistances extends SeedDistances {
   }
 
   @Override
-  void distances(double[] blocked, int dsub, int from, int to, double[] c0, double[] c1, double[] c2,
+  void distances(float[] blocked, int dsub, int from, int to, double[] c0, double[] c1, double[] c2,
       double[] out0, double[] out1, double[] out2) {
     for (int b = from; b < to; b++) {
       int base = b * dsub * BLOCK;
@@ -29,7 +34,8 @@ final class VectorSeedDistances extends SeedDistances {
         DoubleVector s1 = s0;
         DoubleVector s2 = s0;
         for (int d = 0; d < dsub; d++) {
-          DoubleVector v = DoubleVector.fromArray(S, blocked, base + d * BLOCK + h);
+          DoubleVector v = (DoubleVector) FloatVector.fromArray(F, blocked, base + d * BLOCK + h)
+              .convertShape(VectorOperators.F2D, S, 0);
           DoubleVector e0 = v.sub(c0[d]);
           DoubleVector e1 = v.sub(c1[d]);
           DoubleVector e2 = v.sub(c2[d]);

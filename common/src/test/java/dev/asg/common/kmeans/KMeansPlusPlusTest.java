@@ -199,7 +199,7 @@ class KMeansPlusPlusTest {
   @Test
   void layout_raggedLastBlock_exactCoordinatesAndZeroPadding() {
     float[] p = randomPoints(11, 3, 1);
-    double[] b = SeedDistances.layout(p, 11, 3);
+    float[] b = SeedDistances.layout(p, 11, 3);
     assertEquals(2 * 3 * SeedDistances.BLOCK, b.length);
     for (int i = 0; i < 11; i++) {
       for (int d = 0; d < 3; d++) {
@@ -208,7 +208,7 @@ class KMeansPlusPlusTest {
     }
     for (int i = 11; i < 16; i++) {
       for (int d = 0; d < 3; d++) {
-        assertEquals(0.0, b[(3 + d) * 8 + i % 8]);
+        assertEquals(0f, b[(3 + d) * 8 + i % 8]);
       }
     }
   }
