@@ -124,12 +124,7 @@ public final class KMeansPlusPlus {
           distancesTo(cand);
           int best = potentials();
           take(cand[best], c);
-          double[] pickDist = candDist[best];
-          for (int i = 0; i < n; i++) {
-            if (pickDist[i] < minDist[i]) {
-              minDist[i] = pickDist[i];
-            }
-          }
+          lower(candDist[best]);
           // The winner's running sums are those of the updated minDist: min(minDist, d) added in point order.
           double[] swap = prefix;
           prefix = runs[best];
@@ -139,16 +134,23 @@ public final class KMeansPlusPlus {
           int pick = randomUnchosen(rnd);
           take(pick, c);
           distancesTo(new int[] {pick, pick, pick});
-          double[] pickDist = candDist[0];
-          for (int i = 0; i < n; i++) {
-            if (pickDist[i] < minDist[i]) {
-              minDist[i] = pickDist[i];
-            }
-          }
+          lower(candDist[0]);
           total = prefixSums();
         }
       }
       return out;
+    }
+
+    /**
+     * minDist = the smaller of itself and the pick's distance, as a select rather than a branch so the JIT
+     * vectorizes it (a NaN distance leaves minDist as it was, as the branch did).
+     */
+    private void lower(double[] pickDist) {
+      for (int i = 0; i < n; i++) {
+        double md = minDist[i];
+        double pd = pickDist[i];
+        minDist[i] = pd < md ? pd : md;
+      }
     }
 
     /** {@code candDist[t]} = squared distances of candidate point {@code cand[t]} to every point. */
