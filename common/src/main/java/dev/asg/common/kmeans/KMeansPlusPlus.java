@@ -125,7 +125,8 @@ public final class KMeansPlusPlus {
           int best = potentials();
           take(cand[best], c);
           lower(candDist[best]);
-          // The winner's running sums are those of the updated minDist: min(minDist, d) added in point order.
+          // The winner's running sums are those of the updated minDist: min(minDist, d) added in point order
+          // (for finite points; the job's readers reject NaN and infinities).
           double[] swap = prefix;
           prefix = runs[best];
           runs[best] = swap;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Initial centroids for every codebook, computed on the driver from a deterministic hash sample of about
  * {@code init-points-per-centroid * k} points per codebook. The sample is collected in token order, so the seeding
  * is a pure function of (table, params) whatever the partitioning; codebooks are seeded in parallel on the
- * driver's cores, each from its own seed.
+ * driver's cores, each from its own seed (a shared codebook's one seeding splits its distance passes across them).
  */
 final class InitialCentroids {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
