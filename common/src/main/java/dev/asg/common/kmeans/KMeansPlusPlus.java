@@ -1,6 +1,7 @@
 package dev.asg.common.kmeans;
 
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * Greedy k-means++ seeding (Arthur and Vassilvitskii, 2007; the variant scikit-learn uses): the first centroid is a
@@ -13,79 +14,18 @@ import java.util.SplittableRandom;
  * cluster (measured on 64 planted clusters). Lloyd iterations cannot repair that. With several candidates per
  * step all of them must miss, which makes it vanishingly rare, at L times the seeding cost.
  *
- * <p>Minimum distances are kept incrementally (O(n * dsub) per candidate, over points laid out dimension-major so
- * that the loop vectorizes) and summed in double in index order, so the result is a pure function of (points, n,
- * dsub, k, seed). When every remaining point coincides with a chosen centroid (fewer distinct points than k), a
- * uniformly random unchosen point is taken; the duplicate centroid then loses all its points in the first
- * assignment and the empty-cluster split in {@link CentroidUpdate} repairs it.
+ * <p>Cost and exactness: per step one {@link SeedDistances} pass gives all candidates' distances to every point
+ * (SIMD across points, the chain of the point-by-point loop, bit for bit), then one pass over the points adds each
+ * candidate's potential in point order, keeping its running sums: the winner's running sums are the next step's
+ * sampling table, so minimum distances are summed once per step, not twice. Large point sets split the distance
+ * pass into fixed chunks of blocks across threads; every distance is computed the same way in any chunk and the
+ * sums stay sequential, so the result is a pure function of (points, n, dsub, k, seed) whatever the thread count.
+ * When every remaining point coincides with a chosen centroid (fewer distinct points than k), a uniformly random
+ * unchosen point is taken; the duplicate centroid then loses all its points in the first assignment and the
+ * empty-cluster split in {@link CentroidUpdate} repairs it.
  */
 public final class KMeansPlusPlus {
   private KMeansPlusPlus() {}
-
-  /**
-   * @param points n x dsub, row-major
-   * @return k x dsub centroids, row-major
-   */
-  public static float[] init(float[] points, int n, int dsub, int k, long seed) {
-    InitArgs.check("k-means++", points, n, dsub, k);
-    SplittableRandom rnd = new SplittableRandom(seed);
-    float[] out = new float[k * dsub];
-    boolean[] chosen = new boolean[n];
-    double[] byDim = transpose(points, n, dsub);
-    double[] minDist = new double[n];
-    int first = rnd.nextInt(n);
-    take(points, first, dsub, out, 0, chosen);
-    distances(byDim, n, dsub, points, first, minDist);
-    int trials = localTrials(k);
-    int[] cand = new int[trials];
-    double[] potential = new double[trials];
-    // Each candidate's distance to every point, kept: the winner's row is then the update of minDist, so the
-    // step computes trials (not trials + 1) distance passes.
-    double[][] candDist = new double[trials][n];
-    // Running sums of minDist in point order: the total is the last one, and each sampling walk of the earlier
-    // loop (first point whose running sum exceeds the target) becomes a binary search over the same values.
-    double[] prefix = new double[n];
-    double total = prefixSums(minDist, prefix, n);
-    for (int c = 1; c < k; c++) {
-      int pick;
-      double[] pickDist;
-      if (total > 0) {
-        for (int t = 0; t < trials; t++) {
-          cand[t] = sample(prefix, minDist, n, rnd.nextDouble() * total);
-        }
-        for (int t = 0; t < trials; t++) {
-          distances(byDim, n, dsub, points, cand[t], candDist[t]);
-        }
-        // Potential after adding each candidate, summed in point order.
-        java.util.Arrays.fill(potential, 0);
-        for (int i = 0; i < n; i++) {
-          for (int t = 0; t < trials; t++) {
-            potential[t] += Math.min(minDist[i], candDist[t][i]);
-          }
-        }
-        int best = 0;
-        for (int t = 1; t < trials; t++) {
-          if (potential[t] < potential[best]) {
-            best = t;
-          }
-        }
-        pick = cand[best];
-        pickDist = candDist[best];
-      } else {
-        pick = randomUnchosen(rnd, chosen, n);
-        pickDist = candDist[0];
-        distances(byDim, n, dsub, points, pick, pickDist);
-      }
-      take(points, pick, dsub, out, c, chosen);
-      for (int i = 0; i < n; i++) {
-        if (pickDist[i] < minDist[i]) {
-          minDist[i] = pickDist[i];
-        }
-      }
-      total = prefixSums(minDist, prefix, n);
-    }
-    return out;
-  }
 
   /**
    * Candidates per step. scikit-learn takes 2 + ln k (8 for k = 512), which made seeding 8x the cost of plain
@@ -95,92 +35,244 @@ public final class KMeansPlusPlus {
    */
   public static final int LOCAL_TRIALS = 3;
 
+  /**
+   * Blocks of {@link SeedDistances#BLOCK} points per parallel chunk of the distance pass (16,384 points): a fork
+   * per step must cost little next to a chunk's work. Smaller point sets (a separate codebook's, seeded beside the
+   * other codebooks) run on the calling thread; a shared codebook's 16 * k points spread over the cores.
+   */
+  static final int CHUNK_BLOCKS = 2048;
+
   static int localTrials(int k) {
     return Math.min(LOCAL_TRIALS, k);
   }
 
-  /** {@code prefix[i]} = minDist[0] + ... + minDist[i], added in point order; returns the total. */
-  private static double prefixSums(double[] minDist, double[] prefix, int n) {
-    double acc = 0;
-    for (int i = 0; i < n; i++) {
-      acc += minDist[i];
-      prefix[i] = acc;
-    }
-    return acc;
+  /**
+   * @param points n x dsub, row-major
+   * @return k x dsub centroids, row-major
+   */
+  public static float[] init(float[] points, int n, int dsub, int k, long seed) {
+    return init(points, n, dsub, k, seed, SeedDistances.best(), CHUNK_BLOCKS);
   }
 
   /**
-   * The first point whose running sum of minDist exceeds target (such a point has minDist &gt; 0: adding 0 leaves
-   * the sum as it was), else the last point with minDist &gt; 0: what a walk over the points adding minDist
-   * returns, found by binary search on the non-decreasing running sums.
+   * {@link #init} with the given distance kernel and parallel chunk size, for tests: they compare the scalar
+   * kernel with its vector twin, and small chunks with one.
    */
-  private static int sample(double[] prefix, double[] minDist, int n, double target) {
-    int lo = 0;
-    int hi = n; // first index with prefix > target lies in [lo, hi]; n = none
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (prefix[mid] > target) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    if (lo < n) {
-      return lo;
-    }
-    for (int i = n - 1; i >= 0; i--) {
-      if (minDist[i] > 0) {
-        return i;
-      }
-    }
-    return -1;
+  static float[] init(float[] points, int n, int dsub, int k, long seed, SeedDistances kernel, int chunkBlocks) {
+    InitArgs.check("k-means++", points, n, dsub, k);
+    return new Run(points, n, dsub, k, kernel, chunkBlocks).seed(new SplittableRandom(seed));
   }
 
-  private static int randomUnchosen(SplittableRandom rnd, boolean[] chosen, int n) {
-    int free = 0;
-    for (boolean b : chosen) {
-      free += b ? 0 : 1;
-    }
-    int skip = rnd.nextInt(free);
-    for (int i = 0; i < n; i++) {
-      if (!chosen[i] && skip-- == 0) {
-        return i;
+  /** The state of one seeding. */
+  private static final class Run {
+    private final float[] points;
+    private final int n;
+    private final int dsub;
+    private final int k;
+    private final SeedDistances kernel;
+    private final int chunkBlocks;
+    private final float[] blocked;
+    private final int blocks;
+    private final float[] out;
+    private final boolean[] chosen;
+    private final double[] minDist;
+    /** Running sums of minDist in point order: the total is the last; sampling is a binary search over them. */
+    private double[] prefix;
+    private final int trials;
+    /** Per candidate: its distance to every point (padded to whole blocks) and its potential's running sums. */
+    private final double[][] candDist;
+    private final double[][] runs;
+    private final double[][] coords;
+
+    Run(float[] points, int n, int dsub, int k, SeedDistances kernel, int chunkBlocks) {
+      this.points = points;
+      this.n = n;
+      this.dsub = dsub;
+      this.k = k;
+      this.kernel = kernel;
+      this.chunkBlocks = chunkBlocks;
+      this.blocked = SeedDistances.layout(points, n, dsub);
+      this.blocks = (n + SeedDistances.BLOCK - 1) / SeedDistances.BLOCK;
+      this.out = new float[k * dsub];
+      this.chosen = new boolean[n];
+      this.minDist = new double[blocks * SeedDistances.BLOCK];
+      this.prefix = new double[n];
+      this.trials = localTrials(k);
+      this.candDist = new double[LOCAL_TRIALS][blocks * SeedDistances.BLOCK];
+      this.runs = new double[trials][];
+      for (int t = 0; t < trials; t++) {
+        runs[t] = new double[n];
       }
+      this.coords = new double[LOCAL_TRIALS][dsub];
     }
-    throw new IllegalStateException("unreachable: " + free + " unchosen points");
-  }
 
-  private static void take(float[] points, int i, int dsub, float[] out, int c, boolean[] chosen) {
-    System.arraycopy(points, i * dsub, out, c * dsub, dsub);
-    chosen[i] = true;
-  }
-
-  /** The points dimension-major, {@code [d * n + i]}: the distance loop then runs over points, n lanes wide. */
-  private static double[] transpose(float[] points, int n, int dsub) {
-    double[] t = new double[n * dsub];
-    for (int i = 0; i < n; i++) {
-      for (int d = 0; d < dsub; d++) {
-        t[d * n + i] = points[i * dsub + d];
+    float[] seed(SplittableRandom rnd) {
+      int first = rnd.nextInt(n);
+      take(first, 0);
+      distancesTo(new int[] {first, first, first});
+      System.arraycopy(candDist[0], 0, minDist, 0, n);
+      double total = prefixSums();
+      int[] cand = new int[LOCAL_TRIALS];
+      for (int c = 1; c < k; c++) {
+        if (total > 0) {
+          for (int t = 0; t < trials; t++) {
+            cand[t] = sample(rnd.nextDouble() * total);
+          }
+          for (int t = trials; t < LOCAL_TRIALS; t++) {
+            cand[t] = cand[0];
+          }
+          distancesTo(cand);
+          int best = potentials();
+          take(cand[best], c);
+          lower(candDist[best]);
+          // The winner's running sums are those of the updated minDist: min(minDist, d) added in point order
+          // (for finite points; the job's readers reject NaN and infinities).
+          double[] swap = prefix;
+          prefix = runs[best];
+          runs[best] = swap;
+          total = prefix[n - 1];
+        } else {
+          int pick = randomUnchosen(rnd);
+          take(pick, c);
+          distancesTo(new int[] {pick, pick, pick});
+          lower(candDist[0]);
+          total = prefixSums();
+        }
       }
+      return out;
     }
-    return t;
-  }
 
-  /**
-   * {@code out[i]} = squared distance of point i to point {@code center}, in double: per point the chain
-   * {@code s = 0; s += e * e} over d = 0..dsub-1 with {@code e = x[d] - c[d]}, the chain of the earlier
-   * point-by-point loop, bit for bit. The loop runs over points innermost, so the JIT vectorizes it (each lane is
-   * one point's chain; Java never fuses the multiply and add).
-   */
-  private static void distances(double[] byDim, int n, int dsub, float[] points, int center, double[] out) {
-    java.util.Arrays.fill(out, 0, n, 0.0);
-    for (int d = 0; d < dsub; d++) {
-      double cd = points[center * dsub + d];
-      int off = d * n;
+    /**
+     * minDist = the smaller of itself and the pick's distance, as a select rather than a branch so the JIT
+     * vectorizes it (a NaN distance leaves minDist as it was, as the branch did).
+     */
+    private void lower(double[] pickDist) {
       for (int i = 0; i < n; i++) {
-        double e = byDim[off + i] - cd;
-        out[i] += e * e;
+        double md = minDist[i];
+        double pd = pickDist[i];
+        minDist[i] = pd < md ? pd : md;
       }
+    }
+
+    /** {@code candDist[t]} = squared distances of candidate point {@code cand[t]} to every point. */
+    private void distancesTo(int[] cand) {
+      for (int t = 0; t < LOCAL_TRIALS; t++) {
+        for (int d = 0; d < dsub; d++) {
+          coords[t][d] = points[cand[t] * dsub + d];
+        }
+      }
+      int chunks = (blocks + chunkBlocks - 1) / chunkBlocks;
+      if (chunks == 1) {
+        chunk(0);
+      } else {
+        IntStream.range(0, chunks).parallel().forEach(this::chunk);
+      }
+    }
+
+    private void chunk(int q) {
+      int from = q * chunkBlocks;
+      int to = Math.min(blocks, from + chunkBlocks);
+      kernel.distances(blocked, dsub, from, to, coords[0], coords[1], coords[2], candDist[0], candDist[1],
+          candDist[2]);
+    }
+
+    /**
+     * Each candidate's potential (the sum, in point order, of min(minDist, its distance)), keeping its running
+     * sums in {@code runs}; returns the candidate with the lowest one (the first on ties).
+     */
+    private int potentials() {
+      double[] d0 = candDist[0];
+      double[] d1 = candDist[1];
+      double[] d2 = candDist[2];
+      double[] r0 = runs[0];
+      double[] r1 = runs[trials > 1 ? 1 : 0];
+      double[] r2 = runs[trials > 2 ? 2 : 0];
+      double a0 = 0;
+      double a1 = 0;
+      double a2 = 0;
+      if (trials == LOCAL_TRIALS) {
+        for (int i = 0; i < n; i++) {
+          double md = minDist[i];
+          a0 += Math.min(md, d0[i]);
+          a1 += Math.min(md, d1[i]);
+          a2 += Math.min(md, d2[i]);
+          r0[i] = a0;
+          r1[i] = a1;
+          r2[i] = a2;
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          double md = minDist[i];
+          a0 += Math.min(md, d0[i]);
+          a1 += Math.min(md, d1[i]);
+          r0[i] = a0;
+          r1[i] = a1;
+        }
+      }
+      double[] potential = {a0, a1, a2};
+      int best = 0;
+      for (int t = 1; t < trials; t++) {
+        if (potential[t] < potential[best]) {
+          best = t;
+        }
+      }
+      return best;
+    }
+
+    /** {@code prefix[i]} = minDist[0] + ... + minDist[i], added in point order; returns the total. */
+    private double prefixSums() {
+      double acc = 0;
+      for (int i = 0; i < n; i++) {
+        acc += minDist[i];
+        prefix[i] = acc;
+      }
+      return acc;
+    }
+
+    /**
+     * The first point whose running sum of minDist exceeds target (such a point has minDist &gt; 0: adding 0
+     * leaves the sum as it was), else the last point with minDist &gt; 0: what a walk over the points adding
+     * minDist returns, found by binary search on the non-decreasing running sums.
+     */
+    private int sample(double target) {
+      int lo = 0;
+      int hi = n; // first index with prefix > target lies in [lo, hi]; n = none
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (prefix[mid] > target) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      if (lo < n) {
+        return lo;
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        if (minDist[i] > 0) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private int randomUnchosen(SplittableRandom rnd) {
+      int free = 0;
+      for (boolean b : chosen) {
+        free += b ? 0 : 1;
+      }
+      int skip = rnd.nextInt(free);
+      for (int i = 0; i < n; i++) {
+        if (!chosen[i] && skip-- == 0) {
+          return i;
+        }
+      }
+      throw new IllegalStateException("unreachable: " + free + " unchosen points");
+    }
+
+    private void take(int i, int c) {
+      System.arraycopy(points, i * dsub, out, c * dsub, dsub);
+      chosen[i] = true;
     }
   }
 }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -129,4 +131,85 @@ class KMeansPlusPlusTest {
     assertEquals(2, KMeansPlusPlus.init(p, 5, 2, 1, 1).length);
   }
 
+
+  /**
+   * Inputs built to break a shortcut: all points equal (total 0 from the first step), two values only, points
+   * exactly between two others (equal potentials, ties to the first candidate), grid points with many equal
+   * distances, huge and tiny magnitudes, and more points than one parallel chunk (the threaded distance pass).
+   * Each must give the point-by-point reference's centroids bit for bit, with the vector kernel and the scalar one.
+   */
+  @Test
+  void init_adversarialInputs_sameBitsAsReferenceOnBothKernels() {
+    List<float[]> inputs = new ArrayList<>();
+    int dsub = 3;
+    inputs.add(new float[40 * dsub]); // all equal: every step takes a random unchosen point
+    float[] twoValues = new float[40 * dsub];
+    for (int i = 0; i < 40; i++) {
+      twoValues[i * dsub] = i % 2 == 0 ? -1f : 1f;
+    }
+    inputs.add(twoValues);
+    float[] between = new float[41 * dsub]; // -1, +1 and the midpoint 0 repeated: equidistant candidates
+    for (int i = 0; i < 41; i++) {
+      between[i * dsub] = (i % 3) - 1f;
+    }
+    inputs.add(between);
+    float[] grid = new float[64 * dsub]; // a 4x4x4 integer grid: many exactly equal distances
+    for (int i = 0; i < 64; i++) {
+      grid[i * dsub] = i % 4;
+      grid[i * dsub + 1] = i / 4 % 4;
+      grid[i * dsub + 2] = i / 16;
+    }
+    inputs.add(grid);
+    float[] scales = randomPoints(60, dsub, 4); // magnitudes 1e-30 .. 1e30 in one set
+    for (int i = 0; i < scales.length; i++) {
+      scales[i] *= (float) Math.pow(10, (i % 7 - 3) * 10);
+    }
+    inputs.add(scales);
+    for (float[] p : inputs) {
+      int n = p.length / dsub;
+      for (int k : new int[] {1, 2, 5, n / 2, n}) {
+        float[] want = KMeansPlusPlusReference.init(p, n, dsub, k, 11);
+        assertArrayEquals(want, KMeansPlusPlus.init(p, n, dsub, k, 11, SeedDistances.SCALAR, 1),
+            "scalar n=" + n + " k=" + k);
+        assertArrayEquals(want, KMeansPlusPlus.init(p, n, dsub, k, 11), "best n=" + n + " k=" + k);
+      }
+    }
+    int big = 16 * SeedDistances.BLOCK * 3 + 5; // 3 chunks of 16 blocks and a ragged block
+    float[] dup = new float[big * 2];
+    float[] base = randomPoints(big, 2, 8);
+    for (int i = 0; i < big; i++) {
+      System.arraycopy(base, (i % 60) * 2, dup, i * 2, 2); // 60 distinct points, each repeated
+    }
+    assertArrayEquals(KMeansPlusPlusReference.init(dup, big, 2, 70, 2),
+        KMeansPlusPlus.init(dup, big, 2, 70, 2, SeedDistances.best(), 16));
+  }
+
+  /** Lanes run across points, so the vector twin's chains are the scalar ones: same centroids at any dsub. */
+  @Test
+  void init_vectorAndScalarKernels_sameCentroids() {
+    assertTrue(SeedDistances.best() instanceof VectorSeedDistances, "surefire adds the vector module");
+    for (int dsub : new int[] {1, 2, 5, 16, 33}) {
+      float[] p = randomPoints(1100, dsub, dsub);
+      assertArrayEquals(KMeansPlusPlus.init(p, 1100, dsub, 50, 3, SeedDistances.SCALAR, KMeansPlusPlus.CHUNK_BLOCKS),
+          KMeansPlusPlus.init(p, 1100, dsub, 50, 3, SeedDistances.best(), 7), "dsub=" + dsub);
+    }
+  }
+
+  /** The layout keeps every coordinate exactly and pads the last block with zeros. */
+  @Test
+  void layout_raggedLastBlock_exactCoordinatesAndZeroPadding() {
+    float[] p = randomPoints(11, 3, 1);
+    float[] b = SeedDistances.layout(p, 11, 3);
+    assertEquals(2 * 3 * SeedDistances.BLOCK, b.length);
+    for (int i = 0; i < 11; i++) {
+      for (int d = 0; d < 3; d++) {
+        assertEquals(p[i * 3 + d], b[(i / 8 * 3 + d) * 8 + i % 8]);
+      }
+    }
+    for (int i = 11; i < 16; i++) {
+      for (int d = 0; d < 3; d++) {
+        assertEquals(0f, b[(3 + d) * 8 + i % 8]);
+      }
+    }
+  }
 }

@@ -47,9 +47,10 @@ final class LloydLoop {
   /**
    * Trains on {@code training} (seeding from {@code blocks}) and returns the final centroids, one array of
    * k * dsub per codebook; records the objective per iteration, the splits, the timings and why it stopped.
+   * {@code initSample} is the seeding sample the read job took (see {@link ReadScan}), or null.
    */
   float[][] train(JavaRDD<TableBlock> blocks, JavaRDD<TableBlock> training, int dim, long pointsPerCodebook,
-      Manifest.Source source, Configuration conf, Timer timer, Manifest.Result result) {
+      float[] initSample, Manifest.Source source, Configuration conf, Timer timer, Manifest.Result result) {
     KMeansParams a = p.algorithm();
     // A local, so Spark closures capture the setup and not this loop.
     final BlockTasks.AssignSetup setup = this.setup;
@@ -87,7 +88,7 @@ final class LloydLoop {
       LOG.info("started {} codebook(s) of {} centroids from --{} {} ({} s)", a.codebooks(), k,
           QuantizeRequest.INIT_FROM, p.initFrom(), timer.lap("init"));
     } else {
-      centroids = InitialCentroids.compute(blocks, a, dim, pointsPerCodebook);
+      centroids = InitialCentroids.compute(blocks, a, dim, pointsPerCodebook, initSample);
       LOG.info("initialised {} codebook(s) of {} centroids with {} ({} s)", a.codebooks(), k,
           a.init().flagValue(), timer.lap("init"));
     }

@@ -93,11 +93,13 @@ public final class QuantizeEngine {
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
 
     listener.onPhase(section, QuantizeListener.READ);
-    // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|.
+    // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|, and takes the
+    // seeding's sample (when the run seeds), sparing the init a job.
     int partitions = partitionCount(p, table.rows(), dim);
     JavaRDD<TableBlock> blocks = table.blocks(jsc, partitions).persist(StorageLevel.MEMORY_ONLY());
     jsc.setJobDescription("asg read " + manifest.source.tensor);
-    ValueRange range = blocks.map(TableBlock::valueRange).reduce(ValueRange::merge);
+    ReadScan scan = ReadScan.run(blocks, p, pointsPerCodebook);
+    ValueRange range = scan.range();
     float maxAbs = range.maxAbs();
     LOG.info("read {} ({} x {}) in {} partitions: max |x| = {} ({} s)", table.describe(), rows, dim,
         blocks.getNumPartitions(), maxAbs, timer.lap("read"));
@@ -140,8 +142,8 @@ public final class QuantizeEngine {
     result.kernel = AssignKernels.byName(p.run().kernel().flagValue()).name();
     result.stoppedBy = "iterations";
     LloydLoop lloyd = new LloydLoop(jsc, p, section, listener, setup);
-    float[][] centroids = lloyd.train(blocks, training, dim, pointsPerCodebook, manifest.source, conf, timer,
-        result);
+    float[][] centroids = lloyd.train(blocks, training, dim, pointsPerCodebook, scan.initSample(), manifest.source,
+        conf, timer, result);
     // Blocks trained on (the whole table, not a sample) still hold bounds for the last iteration's codebooks.
     CentroidDrift finalDrift = training == blocks ? lloyd.lastDrift() : null;
     if (training != blocks) {
