@@ -146,7 +146,7 @@ class PrunedAssignerTest {
     assertStatsEqual(a, b, b.objective(), it);
   }
 
-  private static void assertStatsEqual(LloydStats a, LloydStats b, long objectiveB, int it) {
+  static void assertStatsEqual(LloydStats a, LloydStats b, long objectiveB, int it) {
     assertEquals(a.objective(), objectiveB, "objective, iteration " + it);
     for (int c = 0; c < a.codebooks(); c++) {
       for (int j = 0; j < a.k(); j++) {
