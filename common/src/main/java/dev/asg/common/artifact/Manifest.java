@@ -230,15 +230,17 @@ public final class Manifest {
     }
 
     /**
-     * Per iteration, the bytes the driver received: the Java-serialized Lloyd statistics it collected (one
-     * partial per task in local mode, one slice per slot on a cluster; a sparse delta once the centroids settle).
-     * Does not grow with the partition count. Spark's own task metrics and status messages are not included.
+     * Per iteration, the bytes the driver received: the exact payload of the encoded Lloyd statistics it collected
+     * (one partial per task in local mode, one slice per slot on a cluster; a sparse delta once the centroids
+     * settle), whatever spark.serializer. Does not grow with the partition count. Spark's task-result wrapper,
+     * task metrics and status messages come on top and are not included.
      */
     @JsonProperty("driver_bytes_in")
     public List<Long> driverBytesIn = new ArrayList<>();
     /**
-     * Per iteration, the bytes the driver sent: the serialized size of that iteration's broadcasts (codebooks and
-     * centroid drift), one copy; each executor fetches it once, peer-to-peer where Spark's torrent broadcast can.
+     * Per iteration, the broadcast payload, uncompressed, one copy: the float32 centroids (4 bytes each) and the
+     * centroid drift's values. Spark compresses broadcasts (lz4) and each executor fetches a copy, peer-to-peer
+     * where its torrent broadcast can, so the wire bytes differ.
      */
     @JsonProperty("driver_bytes_out")
     public List<Long> driverBytesOut = new ArrayList<>();

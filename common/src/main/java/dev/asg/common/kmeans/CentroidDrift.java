@@ -65,6 +65,11 @@ public final class CentroidDrift implements Serializable {
   }
 
   /** The iteration whose codebooks the moves start from: bounds must describe exactly those codebooks. */
+  /** The values this holds, uncompressed (the iteration, per codebook two moves and an index), for traffic logs. */
+  public long payloadBytes() {
+    return 4 + 20L * max.length;
+  }
+
   public int fromIteration() {
     return fromIteration;
   }

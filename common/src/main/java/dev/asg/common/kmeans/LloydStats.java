@@ -1,9 +1,7 @@
 package dev.asg.common.kmeans;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
 
 /**
  * One Lloyd iteration's partial statistics from a set of rows: per-centroid fixed-point coordinate sums and
@@ -13,21 +11,22 @@ import java.io.Serializable;
  *
  * <p>The sums and counts may also be a DELTA against the previous iteration's (see {@link LloydDelta}): integer
  * sums make "add the point to its new centroid, subtract it from its old one" exact. A delta is mostly zeros, so
- * serialization (task results, shuffles) writes only the centroids whose row is not all zero.
+ * its compact form ({@link #encode}, what tasks send) holds only the centroids whose row is not all zero.
  *
  * <p>A stats object covers the centroid rows {@code [rowStart, rowStart + rows)} of all codebooks (row = codebook
  * * k + centroid): all of them, or one {@link #slice} for keyed aggregation across executors.
  */
-public final class LloydStats implements Serializable {
-  private static final long serialVersionUID = 2L;
+public final class LloydStats {
+  /** Five ints of shape, five longs of counters, the dense flag and the non-zero row count. */
+  private static final int HEADER_BYTES = 5 * 4 + 5 * 8 + 1 + 4;
 
   private final int codebooks;
   private final int k;
   private final int dsub;
   private final int rowStart;
   private final int rows;
-  private transient long[] sums;
-  private transient long[] counts;
+  private final long[] sums;
+  private final long[] counts;
   private long objective;
   private long changed;
   private long points;
@@ -129,35 +128,42 @@ public final class LloydStats implements Serializable {
     return out;
   }
 
-  /** The full stats from slices that together cover every row once (from {@link #slice}, reduced). */
+  /** The full stats from slices that together cover every row exactly once (from {@link #slice}, reduced). */
   public static LloydStats assemble(Iterable<LloydStats> slices, int codebooks, int k, int dsub) {
     LloydStats full = new LloydStats(codebooks, k, dsub);
-    long covered = 0;
+    BitSet covered = new BitSet(full.rows);
     for (LloydStats sl : slices) {
       if (sl.codebooks != codebooks || sl.k != k || sl.dsub != dsub) {
         throw new IllegalArgumentException("slice of a different shape");
       }
+      int seen = sl.rowStart < 0 ? -1 : covered.nextSetBit(sl.rowStart);
+      if (sl.rowStart < 0 || sl.rowStart + sl.rows > full.rows || seen >= 0 && seen < sl.rowStart + sl.rows) {
+        throw new IllegalStateException("slice of centroid rows " + sl.rowStart + ".." + (sl.rowStart + sl.rows)
+            + " overlaps another or lies outside 0.." + full.rows);
+      }
       System.arraycopy(sl.sums, 0, full.sums, sl.rowStart * dsub, sl.sums.length);
       System.arraycopy(sl.counts, 0, full.counts, sl.rowStart, sl.counts.length);
-      covered += sl.rows;
+      covered.set(sl.rowStart, sl.rowStart + sl.rows);
       full.objective += sl.objective;
       full.changed += sl.changed;
       full.points += sl.points;
       full.skipped += sl.skipped;
       full.computeNanos += sl.computeNanos;
     }
-    if (covered != full.rows) {
-      throw new IllegalStateException("slices cover " + covered + " of " + full.rows + " centroid rows");
+    if (covered.cardinality() != full.rows) {
+      throw new IllegalStateException("slices cover " + covered.cardinality() + " of " + full.rows
+          + " centroid rows");
     }
     return full;
   }
 
   /**
-   * Writes the sums and counts as the rows that are not all zero (index, count, dsub sums), or densely when most
-   * rows are: a delta late in training touches a few hundred of 24,576 centroids at the mBERT shape.
+   * The compact form tasks send instead of the object (a plain byte[] survives every Spark serializer, Java or
+   * Kryo, and its length is the exact payload): header, then the rows that are not all zero (index, count, dsub
+   * sums), or all rows densely when most are non-zero: a delta late in training touches a few hundred of 24,576
+   * centroids at the mBERT shape.
    */
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    out.defaultWriteObject();
+  public byte[] encode() {
     int nonZero = 0;
     for (int r = 0; r < rows; r++) {
       if (!zeroRow(r)) {
@@ -165,47 +171,57 @@ public final class LloydStats implements Serializable {
       }
     }
     boolean dense = nonZero > rows / 2;
-    out.writeBoolean(dense);
+    long body = dense ? 8L * (sums.length + counts.length) : (long) nonZero * (4 + 8 + 8L * dsub);
+    ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(HEADER_BYTES + body));
+    out.putInt(codebooks).putInt(k).putInt(dsub).putInt(rowStart).putInt(rows);
+    out.putLong(objective).putLong(changed).putLong(points).putLong(skipped).putLong(computeNanos);
+    out.put((byte) (dense ? 1 : 0)).putInt(nonZero);
     if (dense) {
-      out.writeObject(sums);
-      out.writeObject(counts);
-      return;
+      out.asLongBuffer().put(sums).put(counts);
+      return out.array();
     }
-    out.writeInt(nonZero);
     for (int r = 0; r < rows; r++) {
       if (!zeroRow(r)) {
-        out.writeInt(r);
-        out.writeLong(counts[r]);
+        out.putInt(r).putLong(counts[r]);
         for (int d = r * dsub; d < (r + 1) * dsub; d++) {
-          out.writeLong(sums[d]);
+          out.putLong(sums[d]);
         }
       }
     }
+    return out.array();
   }
 
-  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-    in.defaultReadObject();
-    if (in.readBoolean()) {
-      sums = (long[]) in.readObject();
-      counts = (long[]) in.readObject();
-      if (sums.length != (long) rows * dsub || counts.length != rows) {
-        throw new IOException("LloydStats arrays do not match their shape");
-      }
-      return;
+  /** The stats {@link #encode} wrote; a malformed array is refused (a programming error, not user input). */
+  public static LloydStats decode(byte[] bytes) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    LloydStats s = new LloydStats(in.getInt(), in.getInt(), in.getInt(), in.getInt(), in.getInt());
+    s.objective = in.getLong();
+    s.changed = in.getLong();
+    s.points = in.getLong();
+    s.skipped = in.getLong();
+    s.computeNanos = in.getLong();
+    boolean dense = in.get() != 0;
+    int nonZero = in.getInt();
+    if (dense) {
+      in.asLongBuffer().get(s.sums).get(s.counts);
+      return s;
     }
-    sums = new long[Math.multiplyExact(rows, dsub)];
-    counts = new long[rows];
-    int nonZero = in.readInt();
     for (int i = 0; i < nonZero; i++) {
-      int r = in.readInt();
-      if (r < 0 || r >= rows) {
-        throw new IOException("LloydStats row " + r + " outside 0.." + rows);
+      int r = in.getInt();
+      if (r < 0 || r >= s.rows) {
+        throw new IllegalArgumentException("LloydStats row " + r + " outside 0.." + s.rows);
       }
-      counts[r] = in.readLong();
-      for (int d = r * dsub; d < (r + 1) * dsub; d++) {
-        sums[d] = in.readLong();
+      s.counts[r] = in.getLong();
+      for (int d = r * s.dsub; d < (r + 1) * s.dsub; d++) {
+        s.sums[d] = in.getLong();
       }
     }
+    return s;
+  }
+
+  /** Merges two encoded stats (Spark's reduce function on the compact form). */
+  public static byte[] mergeEncoded(byte[] a, byte[] b) {
+    return decode(a).merge(decode(b)).encode();
   }
 
   private boolean zeroRow(int r) {
@@ -218,6 +234,27 @@ public final class LloydStats implements Serializable {
       }
     }
     return true;
+  }
+
+  /**
+   * Checks running totals (full stats): no count negative and each codebook's counts summing to its
+   * {@code pointsPerCodebook} training points. Returns null when they hold, else what is wrong (one line). O(m * k).
+   */
+  public String totalsProblem(long pointsPerCodebook) {
+    for (int c = 0; c < codebooks; c++) {
+      long total = 0;
+      for (int j = 0; j < k; j++) {
+        long n = counts[c * k + j - rowStart];
+        if (n < 0) {
+          return "codebook " + c + " centroid " + j + " has count " + n;
+        }
+        total += n;
+      }
+      if (total != pointsPerCodebook) {
+        return "codebook " + c + " counts sum to " + total + ", not its " + pointsPerCodebook + " training points";
+      }
+    }
+    return null;
   }
 
   void addObjective(long fixedDistance) {

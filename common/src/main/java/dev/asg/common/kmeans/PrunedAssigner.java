@@ -206,17 +206,8 @@ public final class PrunedAssigner {
       return false;
     }
     int base = p * dsub;
-    // The kernel's chain for a (see ownScore) and |x|^2 (see squaredNorm) in one pass over the point.
-    float[] cent = cb.centroids();
-    int off = a * dsub;
-    float acc = cb.negHalfNorms()[a];
-    double x2 = 0;
-    for (int d = 0; d < dsub; d++) {
-      float v = x[base + d];
-      acc = Math.fma(v, cent[off + d], acc);
-      x2 += (double) v * v;
-    }
-    float s = -2f * acc;
+    float s = ownScore(x, base, cb, a);
+    double x2 = squaredNorm(x, base);
     double e = chainError(x2, c);
     double l2 = (double) lo2 * lo2; // exact: a float squared fits in a double
     // Any other chain a_j <= (|x|^2 - lo^2) / 2 + E, i.e. its score -2 a_j >= lo^2 - |x|^2 - 2E; a's score is s.

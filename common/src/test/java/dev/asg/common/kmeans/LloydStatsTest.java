@@ -1,20 +1,16 @@
 package dev.asg.common.kmeans;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Serialization (sparse and dense), slicing for keyed aggregation, and delta moves of {@link LloydStats}. */
+/** Encoding (sparse and dense), slicing for keyed aggregation, and delta moves of {@link LloydStats}. */
 class LloydStatsTest {
   private static final int CB = 3;
   private static final int K = 40;
@@ -37,22 +33,12 @@ class LloydStatsTest {
     return s;
   }
 
-  private static LloydStats roundTrip(LloydStats s) throws IOException, ClassNotFoundException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(s);
-    }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      return (LloydStats) in.readObject();
-    }
+  private static LloydStats roundTrip(LloydStats s) {
+    return LloydStats.decode(s.encode());
   }
 
-  private static int size(LloydStats s) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(s);
-    }
-    return bytes.size();
+  private static int size(LloydStats s) {
+    return s.encode().length;
   }
 
   static void assertSame(LloydStats a, LloydStats b) {
@@ -71,7 +57,7 @@ class LloydStatsTest {
   }
 
   @Test
-  void serialize_sparseAndDense_roundTripExactly() throws Exception {
+  void encode_sparseAndDense_roundTripExactly() {
     LloydStats sparse = filled(1, 5);
     LloydStats dense = filled(2, 5000);
     assertSame(sparse, roundTrip(sparse));
@@ -90,7 +76,7 @@ class LloydStatsTest {
     assertEquals(-FP.toFixed(-1.5f), s.sum(1, 4, 1));
     s.move(1, 9, 4, x, 0, FP);
     assertSame(new LloydStats(CB, K, DSUB), roundTrip(s));
-    assertTrue(size(s) < 300, "an all-zero delta serializes to its header, got " + size(s));
+    assertTrue(size(s) < 300, "an all-zero delta encodes to its header, got " + size(s));
   }
 
   @Test
@@ -111,5 +97,29 @@ class LloydStatsTest {
     LloydStats a = filled(5, 100);
     List<LloydStats> slices = List.of(a.slice(0, 3), a.slice(2, 3));
     assertThrows(IllegalStateException.class, () -> LloydStats.assemble(slices, CB, K, DSUB));
+  }
+
+  @Test
+  void assemble_duplicateSliceInPlaceOfMissing_fails() {
+    LloydStats a = filled(6, 100);
+    // Same row count as a full cover, but slice 1 twice and slice 2 never.
+    List<LloydStats> slices = List.of(a.slice(0, 3), a.slice(1, 3), a.slice(1, 3));
+    List<LloydStats> even = List.of(a.slice(0, 2), a.slice(1, 2), a.slice(1, 2));
+    assertThrows(IllegalStateException.class, () -> LloydStats.assemble(slices, CB, K, DSUB));
+    assertThrows(IllegalStateException.class, () -> LloydStats.assemble(even, CB, K, DSUB));
+  }
+
+  @Test
+  void totalsProblem_consistentOrNegativeOrShort_reportsOnlyBroken() {
+    LloydStats s = new LloydStats(CB, K, DSUB);
+    float[] x = {1f, 2f, 3f, 4f};
+    for (int c = 0; c < CB; c++) {
+      s.add(c, 5, x, 0, FP);
+      s.add(c, 7, x, 0, FP);
+    }
+    assertNull(s.totalsProblem(2));
+    assertTrue(s.totalsProblem(3).contains("sum to 2"), s.totalsProblem(3));
+    s.move(1, 9, 5, x, 0, FP); // a move out of a centroid that held nothing: the sum stays 2, a count goes -1
+    assertTrue(s.totalsProblem(2).contains("count -1"), s.totalsProblem(2));
   }
 }

@@ -133,25 +133,12 @@ class PrunedAssignerTest {
     return out;
   }
 
-  /**
-   * One block's incremental statistics as the Spark task computes them (BlockTasks.prunedInto): the delta against
-   * the previous assignments its state held, or, if it lost its state, against a brute-force assignment with the
-   * previous codebooks; {@code full} (the first iteration): every point.
-   */
+  /** One block's incremental statistics, exactly as the Spark task computes them ({@link LloydDelta#blockStep}). */
   private static void deltaStep(AssignKernel kernel, PreparedCodebook[] pcs, PreparedCodebook[] previousPcs,
       CodebookMode mode, int m, float[] block, int n, PruneBounds state, CentroidDrift drift, int it, boolean full,
       LloydStats sd, FixedPoint valueFp, FixedPoint objectiveFp) {
-    int[] idx = new int[n * m];
-    float[] score = new float[n * m];
-    Moves moves = full ? null : new Moves();
-    PrunedAssigner.Outcome o = new PrunedAssigner(kernel, pcs, mode, m).assign(block, n, idx, score, state, drift,
-        it, moves);
-    if (moves != null && !o.carried()) {
-      int[] before = new int[n * m];
-      new BlockAssigner(kernel, previousPcs, mode, m).assign(block, n, before, new float[n * m]);
-      moves.between(before, idx, n * m);
-    }
-    LloydDelta.accumulate(block, n, m, mode, moves, idx, score, sd, valueFp, objectiveFp);
+    LloydDelta.blockStep(new PrunedAssigner(kernel, pcs, mode, m), kernel, block, n, m, mode, new int[n * m],
+        new float[n * m], state, drift, it, full ? null : () -> previousPcs, new Moves(), sd, valueFp, objectiveFp);
   }
 
   private static void assertStatsEqual(LloydStats a, LloydStats b, int it) {
@@ -159,7 +146,7 @@ class PrunedAssignerTest {
     assertStatsEqual(a, b, b.objective(), it);
   }
 
-  private static void assertStatsEqual(LloydStats a, LloydStats b, long objectiveB, int it) {
+  static void assertStatsEqual(LloydStats a, LloydStats b, long objectiveB, int it) {
     assertEquals(a.objective(), objectiveB, "objective, iteration " + it);
     for (int c = 0; c < a.codebooks(); c++) {
       for (int j = 0; j < a.k(); j++) {

@@ -133,24 +133,13 @@ final class BlockTasks {
     a.accumulate(b.data(), b.rows(), idx, score, b.previousAssignments(s.m), stats, s.valueFp, s.objectiveFp);
   }
 
-  /** Exact pruning; with {@code previous} the block's delta, else its full sums. */
+  /** Exact pruning; with {@code previous} the block's delta, else its full sums ({@link LloydDelta#blockStep}). */
   private static void prunedInto(TableBlock b, PrunedAssigner pruned, CentroidDrift drift,
       Supplier<PreparedCodebook[]> previous, int iteration, AssignSetup s, LloydStats stats) {
     int n = b.rows() * s.m;
-    int[] idx = idxScratch(n);
-    float[] score = scoreScratch(n);
-    Moves moves = previous == null ? null : MOVES_SCRATCH.get();
-    PrunedAssigner.Outcome o = pruned.assign(b.data(), b.rows(), idx, score, b.pruneBounds(s.m), drift,
-        iteration, moves);
-    if (moves != null && !o.carried()) {
-      // The block lost its state (recomputed by Spark, a retried or speculative task): its previous assignments
-      // again, by brute force against the previous codebooks, exactly those that counted in the previous totals.
-      int[] before = new int[n];
-      s.assigner(previous.get()).assign(b.data(), b.rows(), before, new float[n]);
-      moves.between(before, idx, n);
-    }
-    LloydDelta.accumulate(b.data(), b.rows(), s.m, s.mode, moves, idx, score, stats, s.valueFp, s.objectiveFp);
-    stats.addSkipped(o.skipped());
+    LloydDelta.blockStep(pruned, AssignKernels.byName(s.kernel), b.data(), b.rows(), s.m, s.mode, idxScratch(n),
+        scoreScratch(n), b.pruneBounds(s.m), drift, iteration, previous, MOVES_SCRATCH.get(), stats, s.valueFp,
+        s.objectiveFp);
   }
 
   /** The objective's constant part over one block: see {@link BlockAssigner#squaredNormSum}. */

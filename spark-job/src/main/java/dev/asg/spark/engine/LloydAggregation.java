@@ -2,11 +2,6 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.spark.source.TableBlock;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,8 +22,8 @@ import scala.Tuple2;
  *       many partitions the table has. Used on a cluster, where each cached partition stays its own task. A
  *       {@code treeAggregate} would still bring the driver about sqrt(partitions) full copies.</li>
  * </ul>
- * Bytes in are the Java-serialized sizes of what the driver collects (Spark's default serializer; task metrics and
- * the map outputs' small status messages come on top).
+ * Bytes in are the lengths of the encoded stats the driver collects: the exact payload, whatever spark.serializer
+ * (Spark's task-result wrapper, task metrics and the map outputs' small status messages come on top).
  */
 final class LloydAggregation {
   /** The merged stats and the bytes the driver received for them. */
@@ -37,62 +32,46 @@ final class LloydAggregation {
   private LloydAggregation() {}
 
   /**
-   * Runs {@code work} on every task of {@code input} and brings the merged stats to the driver.
+   * Runs {@code work} on every task of {@code input} and brings the merged stats to the driver. Tasks send the
+   * stats' compact form ({@link LloydStats#encode}): a byte[] that every spark.serializer (Java, Kryo) carries as
+   * is, so bytes in are the exact payload, counted without serializing anything again on the driver.
    *
    * @param slices 0 for DIRECT; else the number of KEYED slices
    */
   static Result run(JavaRDD<TableBlock> input, FlatMapFunction<Iterator<TableBlock>, LloydStats> work,
       int slices, int codebooks, int k, int dsub) {
-    JavaRDD<LloydStats> partials = input.mapPartitions(work);
-    List<LloydStats> received;
+    JavaRDD<byte[]> partials = input.mapPartitions(blocks -> {
+      List<byte[]> out = new ArrayList<>(1);
+      work.call(blocks).forEachRemaining(st -> out.add(st.encode()));
+      return out.iterator();
+    });
+    List<byte[]> received;
     if (slices <= 0) {
       received = partials.collect();
     } else {
       final int n = slices;
-      received = partials.flatMapToPair(st -> {
-        List<Tuple2<Integer, LloydStats>> out = new ArrayList<>(n);
+      received = partials.flatMapToPair(bytes -> {
+        LloydStats st = LloydStats.decode(bytes);
+        List<Tuple2<Integer, byte[]>> out = new ArrayList<>(n);
         for (int s = 0; s < n; s++) {
-          out.add(new Tuple2<>(s, st.slice(s, n)));
+          out.add(new Tuple2<>(s, st.slice(s, n).encode()));
         }
         return out.iterator();
-      }).reduceByKey(LloydStats::merge, n).values().collect();
+      }).reduceByKey(LloydStats::mergeEncoded, n).values().collect();
     }
     long bytes = 0;
-    for (LloydStats st : received) {
-      bytes += serializedSize(st);
+    List<LloydStats> decoded = new ArrayList<>(received.size());
+    for (byte[] b : received) {
+      bytes += b.length;
+      decoded.add(LloydStats.decode(b));
     }
-    if (slices > 0 && !received.isEmpty()) { // empty: no task had a block, so no slice exists
-      return new Result(LloydStats.assemble(received, codebooks, k, dsub), bytes);
+    if (slices > 0 && !decoded.isEmpty()) { // empty: no task had a block, so no slice exists
+      return new Result(LloydStats.assemble(decoded, codebooks, k, dsub), bytes);
     }
     LloydStats merged = new LloydStats(codebooks, k, dsub);
-    for (LloydStats st : received) {
+    for (LloydStats st : decoded) {
       merged.merge(st);
     }
     return new Result(merged, bytes);
-  }
-
-  /** The Java-serialized size of {@code o} (what Spark's default serializer sends), counted, not kept. */
-  static long serializedSize(Serializable o) {
-    CountingStream c = new CountingStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(c)) {
-      out.writeObject(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return c.count;
-  }
-
-  private static final class CountingStream extends OutputStream {
-    long count;
-
-    @Override
-    public void write(int b) {
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
   }
 }

@@ -123,7 +123,6 @@ final class LloydLoop {
     // previous iteration's codebooks, which a task reads only for a block that lost its state.
     LloydStats totals = null;
     Broadcast<PreparedCodebook[]> previousBc = null;
-    long codebookBytes = -1;
     for (int it = firstIteration; it < a.iterations(); it++) {
       long t0 = System.nanoTime();
       PreparedCodebook[] prepared = QuantizeEngine.prepare(centroids, k, dsub);
@@ -138,6 +137,24 @@ final class LloydLoop {
           blocksOfTask, bc.value(), bcDrift.value(), bcPrevious == null ? null : bcPrevious::value, iteration,
           setup), slices, codebooks, k, dsub);
       LloydStats stats = agg.stats();
+      long bytesIn = agg.bytesIn();
+      if (delta) {
+        totals.addSumsOf(stats);
+        String problem = totals.totalsProblem(stats.points() / codebooks);
+        if (problem != null) {
+          // Cannot happen if every block's delta started from the assignments in the totals; recomputing the
+          // full sums costs one more pass and keeps the result exact.
+          LOG.warn("iteration {}: running Lloyd totals inconsistent ({}); recomputing this iteration's full sums",
+              it + 1, problem);
+          agg = LloydAggregation.run(lloydInput, blocksOfTask -> BlockTasks.lloyd(blocksOfTask, bc.value(),
+              bcDrift.value(), null, iteration, setup), slices, codebooks, k, dsub);
+          stats = agg.stats();
+          bytesIn += agg.bytesIn();
+          totals = stats;
+        }
+      } else {
+        totals = stats;
+      }
       bcDrift.destroy();
       if (previousBc != null) {
         previousBc.destroy();
@@ -146,12 +163,8 @@ final class LloydLoop {
       if (previousBc == null) {
         bc.destroy();
       }
-      // Serialized size is fixed by the shape (only the float centroids travel), so it is measured once.
-      if (codebookBytes < 0) {
-        codebookBytes = LloydAggregation.serializedSize(prepared);
-      }
-      timings.addDriverBytes(agg.bytesIn(), codebookBytes + LloydAggregation.serializedSize(drift));
-      totals = delta ? totals.addSumsOf(stats) : stats;
+      // Broadcast payload, uncompressed, one copy: the float centroids and the drift's few values.
+      timings.addDriverBytes(bytesIn, 4L * codebooks * k * dsub + (drift == null ? 0 : drift.payloadBytes()));
       CentroidUpdate.Result upd = CentroidUpdate.apply(centroids, totals, setup.valueFp, a.seed(), it);
       drift = setup.pruning == Pruning.OFF ? null : CentroidDrift.between(centroids, upd.centroids(), k, dsub, it);
       centroids = upd.centroids();
