@@ -22,8 +22,8 @@ final class Issue13Report {
    */
   static final Recorded MSE_BEFORE = new Recorded(0.0038603377465497996,
       "4096d0059fa9a83abd0f2a171808b48b46615b71b98a5365df71fe24d2a6d6ac", "main 078652c, 2026-12-02, `bin/asg "
-      + "quantize --input mbert.safetensors --output X` (defaults; the table from `asg synth --rows 119547 --dim 768 "
-      + "--m 48 --k 512 --noise 0.05`, as the bench makes it)");
+      + "quantize --input mbert.safetensors --output X` (defaults, 25 iterations; the table from `asg synth --rows "
+      + "119547 --dim 768 --m 48 --k 512 --noise 0.05`, as the bench makes it)");
 
   /** A number measured before this build, with the table it was measured on and how. */
   record Recorded(double value, String sourceSha256, String how) {}
@@ -159,7 +159,8 @@ final class Issue13Report {
       sb.append("`bin/asg quantize` given only the table, m, k, codebook mode and iterations, so seeding and "
           + "pruning are the defaults the issue's targets are about (the engine comparison below uses random "
           + "init, like faiss and Spark ML). Stage seconds from the manifest's `timings_s`; init % is of the whole "
-          + "process's wall (of its wall extrapolated to 25 iterations where fewer ran, as its notes say). Skipped: the share of distance computations pruning skipped per iteration.\n\n");
+          + "process's wall (of its wall extrapolated to 25 iterations where fewer ran, as its notes say). "
+          + "Skipped: the share of distance computations pruning skipped per iteration.\n\n");
       runTable(sb, defaults, bruteForce == null ? List.of() : List.of(bruteForce), null);
     }
     if (!scale.isEmpty()) {
@@ -255,8 +256,8 @@ final class Issue13Report {
         + "iteration; if that count stays independent of executors and partitions (compare the rows), 64 "
         + "executors: %.2f x %.1f MB = **%.1f MB per iteration** in%s%n%n", copiesIn, copiesIn, llmCopy / 1e6,
         copiesIn * llmCopy / 1e6, Double.isNaN(outPerFloatCopy) ? "" : String.format(Locale.ROOT, "; out "
-            + "(the broadcast payload, uncompressed, one copy; centroids are k·D floats = %.1f MB): %.2f copies, %.1f MB "
-            + "if it stays so (before lz4, and each executor fetches it once)",
+            + "(the broadcast payload, uncompressed, one copy; centroids are k·D floats = %.1f MB): %.2f copies, "
+            + "%.1f MB if it stays so (before lz4, and each executor fetches it once)",
             llmCopy / 2e6, outPerFloatCopy, outPerFloatCopy * llmCopy / 2e6)));
   }
 

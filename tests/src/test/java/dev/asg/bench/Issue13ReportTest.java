@@ -85,4 +85,22 @@ class Issue13ReportTest {
     assertTrue(row.contains("extrapolated to 25"), row);
     assertTrue(row.endsWith("| met |"), row);
   }
+
+  @Test
+  void sections_trafficNotRecorded_onPaperPartitionsFromTheJobsRule() {
+    Issue13Report r = new Issue13Report();
+    Workload t = new Workload("traffic", Path.of("t.safetensors"), Tables.TENSOR, 20000, 768, 48, 256, "separate", 2,
+        0, 0, "synthetic");
+    r.traffic(2, 4, run(t, 2, 30, 1, 0.004, ""));
+    StringBuilder sb = new StringBuilder();
+
+    r.sections(sb);
+
+    String md = sb.toString();
+    // 4.2 GB of float32 in 64 MB partitions is 63, raised to one per core of 64 x 4: 256, each 16.8 MB of sums.
+    assertTrue(md.contains("multiple of the cores: 256 partitions"), md);
+    assertTrue(md.contains("256 x 16.8 MB = **4.29 GB per iteration**"), md);
+    assertTrue(md.contains("| 2 | 4 | not recorded | - | not recorded |"), md);
+    assertTrue(md.contains("new scheme: not recorded in this run"), md);
+  }
 }
