@@ -61,10 +61,14 @@ public final class Bench {
     Path root = Path.of(a.getOrDefault("root", ".")).toAbsolutePath().normalize();
     Path work = Path.of(a.getOrDefault("work", root.resolve("tests/bench/work").toString()));
     boolean quick = a.containsKey("quick");
-    Report report = new Report(a.getOrDefault("command", "Bench " + String.join(" ", args)), quick);
+    int iterations = Integer.parseInt(a.getOrDefault("iterations", "0"));
+    // The targets hold at full size and the default iterations: any other sizing is reported, never judged.
+    String sizing = quick || iterations > 0 ? String.join(" ", quick ? "--quick (reduced tables and iterations)" : "",
+        iterations > 0 ? "--iterations " + iterations : "").strip() : null;
+    Report report = new Report(a.getOrDefault("command", "Bench " + String.join(" ", args)), quick, sizing);
     Bench b = new Bench(root, work, quick, a.getOrDefault("python", ""), report);
     Files.createDirectories(work);
-    b.iterationsOverride = Integer.parseInt(a.getOrDefault("iterations", "0"));
+    b.iterationsOverride = iterations;
     b.faissIterations = Integer.parseInt(a.getOrDefault("faiss-iterations", "0"));
     b.mllibFitsOverride = Integer.parseInt(a.getOrDefault("mllib-fits", "-1"));
     b.faissThreading = a.getOrDefault("faiss", "best");

@@ -25,10 +25,12 @@ import java.util.Map;
  * @param driverBytesIn {@code result.iteration_timings.driver_bytes_in}, or null when not recorded
  * @param driverBytesOut {@code result.iteration_timings.driver_bytes_out}, or null when not recorded
  * @param exactness digests, objectives and empty-cluster splits: what a pruned run must reproduce bit for bit
+ * @param sourceSha256 {@code source.sha256}: which table ran, so a recorded baseline is compared on its own table only
  */
 record JobRun(String label, Workload workload, double wallSeconds, long peakRssKb, double load,
     Map<String, Double> timings, int iterationsRun, double relativeMse, String kernel, List<Double> iterationWall,
-    List<Double> skipped, List<Long> driverBytesIn, List<Long> driverBytesOut, String exactness) {
+    List<Double> skipped, List<Long> driverBytesIn, List<Long> driverBytesOut, String exactness,
+    String sourceSha256) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +44,8 @@ record JobRun(String label, Workload workload, double wallSeconds, long peakRssK
     return new JobRun(label, w, r.wallSeconds(), r.peakRssKb(), r.loadAfter(), timings,
         result.path("iterations_run").asInt(), result.path("relative_mse").asDouble(Double.NaN),
         result.path("kernel").asText("?"), doubles(it.path("wall_s")), doubles(it.path("skipped_distances")),
-        longsOrNull(it.path("driver_bytes_in")), longsOrNull(it.path("driver_bytes_out")), exactness);
+        longsOrNull(it.path("driver_bytes_in")), longsOrNull(it.path("driver_bytes_out")), exactness,
+        root.path("source").path("sha256").asText(""));
   }
 
   double timing(String name) {
@@ -54,9 +57,18 @@ record JobRun(String label, Workload workload, double wallSeconds, long peakRssK
     return timing("lloyd") / Math.max(1, iterationsRun);
   }
 
-  /** Seeding's share of the whole process's wall time. */
+  /** Seeding's share of the whole process's wall time ({@link #wallAt} the issue's 25 iterations when fewer ran). */
   double initShare() {
-    return timing("init") / wallSeconds;
+    return timing("init") / wallAt(Issue13Runs.TARGET_ITERATIONS);
+  }
+
+  /**
+   * The measured wall, or for a run of fewer iterations an estimate for {@code iterations}: wall + the missing
+   * iterations x the mean of the last {@link Issue13Runs#TAIL} (see {@link #lastIterationsMean}).
+   */
+  double wallAt(int iterations) {
+    return iterationsRun >= iterations ? wallSeconds
+        : wallSeconds + (iterations - iterationsRun) * lastIterationsMean(Issue13Runs.TAIL);
   }
 
   double rssOverTable() {

@@ -9,7 +9,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The scale curve: our s/iteration for 25/50/100% of a workload's rows and for k = 256..4096, in one in-process
- * Spark session (start-up excluded; s/iteration from the manifest's {@code timings_s.lloyd}).
+ * Spark session (start-up excluded; s/iteration from the manifest's {@code timings_s.lloyd}). The job's default
+ * pruning skips most distances, so the GFLOP/s reported is effective (brute-force FLOPs over pruned time).
  */
 final class ScaleCurve {
   private final Path work;

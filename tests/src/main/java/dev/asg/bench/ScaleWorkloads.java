@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * Issue 13's scale workloads (the paper's configurations) and the LLM-sized table, all run with our defaults.
- * Iteration counts come from the brute-force FLOPs of one iteration ({@link Workload#flopsPerIteration}) so the
- * whole mode stays near 40 minutes on 2 idle cores: 25 where one iteration is under ~0.5 TFLOP, fewer above, the
- * rest extrapolated from the last iterations (the report says so in the row).
+ * Iteration counts come from the brute-force FLOPs of one iteration ({@link Workload#flopsPerIteration}) to keep
+ * the mode to an estimated 20-30 minutes on 2 idle cores (the LLM table alone ~10; tests/bench/README.md), with
+ * seeding at its 5% target: 25 where one iteration is under ~0.5 TFLOP, fewer above, the rest extrapolated from
+ * the last iterations (the report says so in the row).
  */
 final class ScaleWorkloads {
   static final int MT5_ROWS = 250112;

@@ -14,7 +14,7 @@ class ReportTest {
   private static final String DEFAULT = "faiss 1.7.3 (default threading)";
 
   private static Report report(double peak) {
-    Report r = new Report("test", false);
+    Report r = new Report("test", false, null);
     r.peak(peak, 8, 2);
     r.workload(MBERT);
     return r;

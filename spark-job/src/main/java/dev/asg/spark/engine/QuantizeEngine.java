@@ -203,9 +203,13 @@ public final class QuantizeEngine {
     if (p.run().partitions() > 0) {
       return Math.min(p.run().partitions(), tableRows);
     }
+    return partitionsBySize(tableRows, dim, p.run().partitionMb(), Math.max(1, jsc.defaultParallelism()));
+  }
+
+  /** Partitions without --partitions: one per partitionMb of float32 rows (public: the bench's arithmetic). */
+  public static int partitionsBySize(int tableRows, int dim, int partitionMb, int cores) {
     long floatBytes = (long) tableRows * dim * Float.BYTES;
-    long bySize = (floatBytes + ((long) p.run().partitionMb() << 20) - 1) / ((long) p.run().partitionMb() << 20);
-    int cores = Math.max(1, jsc.defaultParallelism());
+    long bySize = (floatBytes + ((long) partitionMb << 20) - 1) / ((long) partitionMb << 20);
     // At least one task per core, and a multiple of the cores so the last wave of tasks is not half idle.
     long n = Math.max(bySize, cores);
     n = (n + cores - 1) / cores * cores;
