@@ -16,8 +16,20 @@ import org.apache.spark.api.java.JavaRDD;
  */
 record ReadScan(ValueRange range, float[] initSample) {
 
-  /** One block's part; the sample rows travel as bare floats (no TableBlock, no token ids). */
-  private record Part(ValueRange range, float[] sample) implements Serializable {}
+  /**
+   * One block's part; the sample rows travel as bare floats (no TableBlock, no token ids). A class, not a record:
+   * it is a task result, and the Kryo in Spark cannot serialize records (KryoSerializerTest).
+   */
+  private static final class Part implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final ValueRange range;
+    final float[] sample;
+
+    Part(ValueRange range, float[] sample) {
+      this.range = range;
+      this.sample = sample;
+    }
+  }
 
   /** Runs the read job (one Spark job) over {@code blocks}, which it materialises in their cache. */
   static ReadScan run(JavaRDD<TableBlock> blocks, QuantizeRequest p, long pointsPerCodebook) {
@@ -27,8 +39,8 @@ record ReadScan(ValueRange range, float[] initSample) {
     // collect, not reduce: the samples must be concatenated in block (= token) order, which collect keeps.
     List<Part> parts = blocks.map(b -> new Part(b.valueRange(),
         seeds ? InitialCentroids.sampleRows(b, seed, fraction) : null)).collect();
-    ValueRange range = parts.stream().map(Part::range).reduce(ValueRange::merge).orElseThrow();
-    float[] sample = seeds ? InitialCentroids.concat(parts.stream().map(Part::sample).toList()) : null;
+    ValueRange range = parts.stream().map(q -> q.range).reduce(ValueRange::merge).orElseThrow();
+    float[] sample = seeds ? InitialCentroids.concat(parts.stream().map(q -> q.sample).toList()) : null;
     return new ReadScan(range, sample);
   }
 }
