@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -24,6 +25,8 @@ import org.apache.spark.broadcast.Broadcast;
 public final class ArtifactTables {
   /** Job description of the mapping write (one job per artifact set). */
   public static final String WRITE_JOB = "asg write mapping";
+  /** Marks a task attempt's file, {@code .<part>.attempt-<id>}, before it is renamed into place. */
+  private static final String ATTEMPT = ".attempt-";
 
   private ArtifactTables() {}
 
@@ -65,7 +68,21 @@ public final class ArtifactTables {
         }
       }
     }
+    removeAttemptLeftovers(fs, mapping);
     ParquetParts.markSuccess(fs, mapping);
+  }
+
+  /**
+   * Deletes the attempt files a failed or killed task attempt left in {@code dir} (readers skip dot-files, but the
+   * committed artifact should hold only its parts); the parts and their checksums stay.
+   */
+  static void removeAttemptLeftovers(FileSystem fs, Path dir) throws IOException {
+    for (FileStatus st : fs.listStatus(dir)) {
+      String name = st.getPath().getName();
+      if (name.startsWith(".") && name.contains(ATTEMPT)) {
+        fs.delete(st.getPath(), false);
+      }
+    }
   }
 
   /** Submits the mapping write (one job) and returns what waits for it, rethrowing its failure. */
@@ -111,7 +128,7 @@ public final class ArtifactTables {
     }
     String name = ParquetParts.partName(index, writeId);
     TaskContext task = TaskContext.get();
-    Path attempt = new Path(dir, "." + name + ".attempt-" + (task == null ? 0 : task.taskAttemptId()));
+    Path attempt = new Path(dir, "." + name + ATTEMPT + (task == null ? 0 : task.taskAttemptId()));
     Path target = new Path(dir, name);
     try {
       ParquetParts.writeMapping(conf, attempt, b.firstRow(), b.rows(), b.m(), b.conceptIds(), tokens, version);
@@ -123,7 +140,20 @@ public final class ArtifactTables {
         fs.delete(attempt, false); // another attempt put the same bytes in place first
       }
     } catch (IOException e) {
+      deleteAttempt(conf, attempt, e);
       throw new UncheckedIOException("writing " + target + " failed", e);
+    } catch (RuntimeException | Error e) {
+      deleteAttempt(conf, attempt, e);
+      throw e;
+    }
+  }
+
+  /** A failed attempt's file is a readable Parquet file with only some rows (close() writes a footer): remove it. */
+  private static void deleteAttempt(Configuration conf, Path attempt, Throwable failure) {
+    try {
+      attempt.getFileSystem(conf).delete(attempt, false);
+    } catch (IOException | RuntimeException cleanup) {
+      failure.addSuppressed(cleanup);
     }
   }
 

@@ -209,6 +209,25 @@ class ParquetPartsTest {
     return ids;
   }
 
+  @Test
+  void removeAttemptLeftovers_failedAttemptFile_removedPartsAndChecksumsKept(@TempDir Path dir) throws IOException {
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    org.apache.hadoop.fs.Path d = hpath(dir);
+    org.apache.hadoop.fs.Path part = new org.apache.hadoop.fs.Path(d, "part-00000-x-c000.snappy.parquet");
+    org.apache.hadoop.fs.Path stray =
+        new org.apache.hadoop.fs.Path(d, ".part-00001-x-c000.snappy.parquet.attempt-7");
+    fs.create(part).close(); // LocalFileSystem also writes .part-...parquet.crc beside it
+    fs.create(stray).close();
+    assertTrue(fs.exists(stray));
+
+    ArtifactTables.removeAttemptLeftovers(fs, d);
+
+    assertTrue(fs.exists(part));
+    assertTrue(Files.exists(dir.resolve(".part-00000-x-c000.snappy.parquet.crc")));
+    assertTrue(!fs.exists(stray) && !Files.exists(dir.resolve(".part-00001-x-c000.snappy.parquet.attempt-7.crc")),
+        "the failed attempt's file and its checksum are gone");
+  }
+
   private static org.apache.hadoop.fs.Path hpath(Path p) {
     return new org.apache.hadoop.fs.Path(p.toUri());
   }
