@@ -42,6 +42,9 @@ public final class KMeansPlusPlus {
    */
   static final int CHUNK_BLOCKS = 2048;
 
+  /** Blocks per kernel call (see distancesTo): small, for the JIT; a call costs little next to a block's work. */
+  static final int CALL_BLOCKS = 2;
+
   static int localTrials(int k) {
     return Math.min(LOCAL_TRIALS, k);
   }
@@ -75,7 +78,8 @@ public final class KMeansPlusPlus {
     private final int blocks;
     private final float[] out;
     private final boolean[] chosen;
-    private final double[] minDist;
+    /** Each point's squared distance to its nearest chosen centroid; swapped with the winner's candDist row. */
+    private double[] minDist;
     /** Running sums of minDist in point order: the total is the last; sampling is a binary search over them. */
     private double[] prefix;
     private final int trials;
@@ -124,10 +128,12 @@ public final class KMeansPlusPlus {
           distancesTo(cand);
           int best = potentials();
           take(cand[best], c);
-          lower(candDist[best]);
-          // The winner's running sums are those of the updated minDist: min(minDist, d) added in point order
-          // (for finite points; the job's readers reject NaN and infinities).
-          double[] swap = prefix;
+          // The winner's row now holds min(minDist, d), the updated minDist, and its running sums are those of
+          // it added in point order (for finite points; the job's readers reject NaN and infinities).
+          double[] swap = minDist;
+          minDist = candDist[best];
+          candDist[best] = swap;
+          swap = prefix;
           prefix = runs[best];
           runs[best] = swap;
           total = prefix[n - 1];
@@ -154,7 +160,12 @@ public final class KMeansPlusPlus {
       }
     }
 
-    /** {@code candDist[t]} = squared distances of candidate point {@code cand[t]} to every point. */
+    /**
+     * {@code candDist[t]} = squared distances of candidate point {@code cand[t]} to every point, one kernel call
+     * per {@link #CALL_BLOCKS} blocks: the JIT compiles a method after a few hundred calls, but a loop inside one
+     * long call only after tens of thousands of back-edges, and the Vector API runs about a hundred times slower
+     * until then (a whole-pass call left the first codebook's first steps interpreted: 0.5 s of CPU per thread).
+     */
     private void distancesTo(int[] cand) {
       for (int t = 0; t < LOCAL_TRIALS; t++) {
         for (int d = 0; d < dsub; d++) {
@@ -172,13 +183,17 @@ public final class KMeansPlusPlus {
     private void chunk(int q) {
       int from = q * chunkBlocks;
       int to = Math.min(blocks, from + chunkBlocks);
-      kernel.distances(blocked, dsub, from, to, coords[0], coords[1], coords[2], candDist[0], candDist[1],
-          candDist[2]);
+      for (int b = from; b < to; b += CALL_BLOCKS) {
+        kernel.distances(blocked, dsub, b, Math.min(to, b + CALL_BLOCKS), coords[0], coords[1], coords[2],
+            candDist[0], candDist[1], candDist[2]);
+      }
     }
 
     /**
-     * Each candidate's potential (the sum, in point order, of min(minDist, its distance)), keeping its running
-     * sums in {@code runs}; returns the candidate with the lowest one (the first on ties).
+     * Each candidate's potential (the sum, in point order, of min(minDist, its distance)), keeping min(minDist, its
+     * distance) in its candDist row and its running sums in {@code runs}: the winner's row and sums become the next
+     * minDist and sampling table, with no pass of their own. Returns the candidate with the lowest potential (the
+     * first on ties).
      */
     private int potentials() {
       double[] d0 = candDist[0];
@@ -193,9 +208,15 @@ public final class KMeansPlusPlus {
       if (trials == LOCAL_TRIALS) {
         for (int i = 0; i < n; i++) {
           double md = minDist[i];
-          a0 += Math.min(md, d0[i]);
-          a1 += Math.min(md, d1[i]);
-          a2 += Math.min(md, d2[i]);
+          double m0 = Math.min(md, d0[i]);
+          double m1 = Math.min(md, d1[i]);
+          double m2 = Math.min(md, d2[i]);
+          d0[i] = m0;
+          d1[i] = m1;
+          d2[i] = m2;
+          a0 += m0;
+          a1 += m1;
+          a2 += m2;
           r0[i] = a0;
           r1[i] = a1;
           r2[i] = a2;
@@ -203,8 +224,12 @@ public final class KMeansPlusPlus {
       } else {
         for (int i = 0; i < n; i++) {
           double md = minDist[i];
-          a0 += Math.min(md, d0[i]);
-          a1 += Math.min(md, d1[i]);
+          double m0 = Math.min(md, d0[i]);
+          double m1 = Math.min(md, d1[i]);
+          d0[i] = m0;
+          d1[i] = m1;
+          a0 += m0;
+          a1 += m1;
           r0[i] = a0;
           r1[i] = a1;
         }
