@@ -2,8 +2,8 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.GroupedSeeding;
 import dev.asg.common.kmeans.KMeansParams;
-import dev.asg.common.kmeans.KMeansPlusPlus;
 import dev.asg.common.kmeans.RandomInit;
 import dev.asg.common.kmeans.TokenSampler;
 import dev.asg.spark.source.TableBlock;
@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Initial centroids for every codebook, computed on the driver from a deterministic hash sample of about
  * {@code init-points-per-centroid * k} points per codebook. The sample is collected in token order, so the seeding
  * is a pure function of (table, params) whatever the partitioning; codebooks are seeded in parallel on the
- * driver's cores, each from its own seed (a shared codebook's one seeding splits its distance passes across them).
+ * driver's cores, each from its own seed (a shared codebook's one seeding splits its distance passes across them,
+ * and above {@link GroupedSeeding#GROUP_CENTROIDS} centroids seeds in independent groups across them).
  */
 final class InitialCentroids {
   private static final Logger LOG = LoggerFactory.getLogger("dev.asg.progress");
@@ -109,7 +110,7 @@ final class InitialCentroids {
         }
       }
       long cbSeed = TokenSampler.mix64(seed + 0x9E3779B97F4A7C15L * (c + 1));
-      out[c] = plusPlus ? KMeansPlusPlus.init(pts, pointsEach, dsub, k, cbSeed)
+      out[c] = plusPlus ? GroupedSeeding.init(pts, pointsEach, dsub, k, cbSeed)
           : RandomInit.init(pts, pointsEach, dsub, k, cbSeed);
     });
     // Split so a slow init says which half to look at: the sample job (cluster) or the seeding (driver cores).
