@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.CodebookMode;
+import dev.asg.common.kmeans.GroupedSeeding;
 import dev.asg.common.synth.PlantedTable;
 import dev.asg.common.tensor.DType;
 import dev.asg.spark.engine.QuantizeJob;
@@ -16,6 +17,7 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +64,27 @@ class SeedingSampleTest {
     assertEquals(0, readSampleJobs[0], "the read job takes the seeding sample");
     assertTrue(ownSampleJobs[0] > 0, "a resume without checkpoint runs the sample job");
     assertEquals(ownJob.digests, inRead.digests, "same sample rows, same order, same artifact");
+  }
+
+  /**
+   * A shared codebook above GroupedSeeding.GROUP_CENTROIDS seeds in independent groups: the artifact is the same
+   * whatever the partition count (the groups are a hash of the sample index, the sample is in token order).
+   */
+  @Test
+  void quantize_groupedSeeding_sameArtifactForOneOrFivePartitions() throws Exception {
+    int k = GroupedSeeding.GROUP_CENTROIDS + 52; // two groups
+    // 2 sample points per centroid keep the table (and the test) small: ~4,200 pooled points of 4,400.
+    PlantedTable table = new PlantedTable(1100, 8, 4, 64, 0.2, 7, PlantedTable.Mode.SHARED);
+    Path in = TestTables.safetensors(dir, "grouped.safetensors", table, DType.F32);
+    Manifest[] got = new Manifest[2];
+    int[] partitions = {1, 5};
+    for (int i = 0; i < 2; i++) {
+      got[i] = QuantizeJob.run(spark, QuantizeRequest.builder().input(in.toString())
+          .output(dir.resolve("grouped-" + partitions[i]).toString()).m(4).k(k).codebook(CodebookMode.SHARED)
+          .initPointsPerCentroid(2).iterations(1).seed(3).partitions(partitions[i]).build());
+    }
+    assertEquals(2, GroupedSeeding.groups(k));
+    assertEquals(got[0].digests, got[1].digests, "same seeds and artifact for 1 and 5 partitions");
   }
 
   private Manifest run(Path in, String out, CodebookMode mode, boolean resume, int[] sampleJobs) throws Exception {

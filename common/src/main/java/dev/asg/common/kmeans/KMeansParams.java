@@ -11,7 +11,9 @@ import dev.asg.common.FlagChecks;
  * @param k centroids per codebook; a ConceptID must fit in an int and a codebook in one driver array
  * @param codebook one codebook per segment position (the paper) or one pooled over all segments
  * @param init how the first centroids are picked
- * @param initPointsPerCentroid the driver-side k-means++ sample per centroid: seeding costs O(sample * k * dsub)
+ * @param initPointsPerCentroid the driver-side k-means++ sample per centroid: seeding costs O(sample * k * dsub);
+ *     above {@link GroupedSeeding#GROUP_CENTROIDS} centroids it runs in ceil(k / that) independent groups (1/G of
+ *     the cost, on every core), since k sequential passes over 16 k points grow with k^2
  * @param iterations Lloyd iterations to run at most
  * @param tol stop once the objective moves less than this fraction; 0 runs every iteration, as faiss does
  * @param maxPointsPerCentroid train on a deterministic hash sample above k * this many points per codebook

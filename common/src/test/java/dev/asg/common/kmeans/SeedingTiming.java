@@ -10,7 +10,8 @@ import java.util.Random;
  * shape {@code asg synth} makes), against the frozen {@link KMeansPlusPlusReference} where that is affordable.
  * Usage: {@code java -cp common/target/classes:common/target/test-classes dev.asg.common.kmeans.SeedingTiming
  * --add-modules jdk.incubator.vector ... n dsub k [codebooks] [reference:true|false] [scalar]}: wall and CPU seconds
- * per codebook, and whether the centroids agree.
+ * per codebook, and whether the centroids agree. {@code ... SeedingTiming grouped n dsub k}: one shared-codebook
+ * seeding by {@link GroupedSeeding} on n points around 1024 planted centres, wall and process CPU seconds.
  */
 public final class SeedingTiming {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -18,6 +19,10 @@ public final class SeedingTiming {
   private SeedingTiming() {}
 
   public static void main(String[] args) {
+    if (args[0].equals("grouped")) {
+      grouped(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      return;
+    }
     int n = Integer.parseInt(args[0]);
     int dsub = Integer.parseInt(args[1]);
     int k = Integer.parseInt(args[2]);
@@ -42,6 +47,18 @@ public final class SeedingTiming {
       }
       System.out.printf("codebook %d: n=%d dsub=%d k=%d init %.3f s wall %.3f s cpu%s%n", c, n, dsub, k, fast, fastCpu, ref);
     }
+  }
+
+  private static void grouped(int n, int dsub, int k) {
+    float[] p = planted(n, dsub, 1024, 0.05f, 1);
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long t0 = System.nanoTime();
+    long cpu0 = os.getProcessCpuTime();
+    float[] c = GroupedSeeding.init(p, n, dsub, k, 5);
+    System.out.printf("grouped n=%d dsub=%d k=%d (%d groups): %.2f s wall, %.2f s process cpu, hash %x%n", n, dsub,
+        k, GroupedSeeding.groups(k), (System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9,
+        Arrays.hashCode(c));
   }
 
   /** n points around k planted centres in [-1, 1]^dsub with Gaussian noise of the given scale. */
