@@ -64,6 +64,7 @@ class PruningExactnessTest {
     assertEquals(off.result.emptySplits, exact.result.emptySplits, name + ": empty-cluster splits");
     assertEquals(off.result.relativeMse, exact.result.relativeMse, name + ": relative MSE");
     assertTrue(off.result.iterationTimings.skippedDistances.stream().allMatch(s -> s == 0.0), name);
+    assertEquals(0.0, off.result.finalSkippedDistances, name + ": --pruning off's final pass is brute force");
     assertEquals(0.0, exact.result.iterationTimings.skippedDistances.get(0), name + ": no bounds in iteration 1");
     assertTrue(!mustSkip || exact.result.iterationTimings.skippedDistances.stream().anyMatch(s -> s > 0.2),
         name + ": pruning should skip: " + exact.result.iterationTimings.skippedDistances);
@@ -87,6 +88,21 @@ class PruningExactnessTest {
     assertTrue(sep.result.trainingPoints < 2500, "sampled path");
     Manifest shared = exactEqualsOff(noisy(CodebookMode.SHARED), "shared-sampled");
     assertTrue(shared.result.trainingPoints < 10000, "sampled path");
+  }
+
+  /**
+   * The final pass's grouped search (common's {@code GroupedAssigner}): a shared codebook of k = 1024 (the
+   * smallest k it runs at) trained on a sample, so most points were never trained on and have no bounds; the 12
+   * planted clusters give many near-duplicate centroids and near-ties. Same digests as brute force, and the pass
+   * must actually skip.
+   */
+  @Test
+  void quantize_sharedLargeKFinalPass_exactEqualsOffAndSkips() throws Exception {
+    QuantizeRequest.Builder b = QuantizeRequest.builder().input(noisy.toString()).m(4).k(1024)
+        .codebook(CodebookMode.SHARED).maxPointsPerCentroid(8).iterations(2).seed(7);
+    Manifest exact = exactEqualsOff(b, "shared-final-grouped", false);
+    assertTrue(exact.result.trainingPoints < 10000, "sampled path");
+    assertTrue(exact.result.finalSkippedDistances > 0.5, "final pass skipped " + exact.result.finalSkippedDistances);
   }
 
   /**
