@@ -19,7 +19,10 @@ public final class CentroidGroups implements Serializable {
   private static final long serialVersionUID = 1L;
   /** Lloyd steps of the grouping; the groups only need to be compact, not converged. */
   private static final int GROUPING_ITERATIONS = 8;
-  /** Below this k the brute-force kernel is as fast as the grouped search (measured: see README, pruning). */
+  /**
+   * Below this k grouping is not tried: with about sqrt(k) groups, the centre distances alone cost as much as a
+   * good share of brute force's k kernel distances (see {@link GroupedAssigner#FALLBACK_SHARE}).
+   */
   public static final int MIN_K = 1024;
   /** Relative slack for double rounding in the bounds (any double error here is below 1e-14 relative). */
   static final double SLACK = 1e-12;

@@ -74,6 +74,18 @@ class GroupedAssignerTest {
 
   @ParameterizedTest
   @MethodSource("kernels")
+  void assign_groupsThatDoNotPrune_fallBackToBruteForceAfterFirstChunk(AssignKernel kernel) {
+    SplittableRandom rnd = new SplittableRandom(77);
+    int dsub = 16;
+    int k = 256;
+    int n = 3 * GroupedAssigner.CHUNK;
+    // Isotropic noise in 16 dimensions: every group centre is about equally far, so little can be skipped.
+    long computed = assertExact(kernel, gaussian(rnd, n * dsub, 1.0), n, gaussian(rnd, k * dsub, 1.0), k, dsub, 16);
+    assertTrue(computed >= (long) (n - GroupedAssigner.CHUNK) * k, "fell back after the first chunk: " + computed);
+  }
+
+  @ParameterizedTest
+  @MethodSource("kernels")
   void assign_duplicateCentroidsAndPoints_tiesGoToLowestIndex(AssignKernel kernel) {
     SplittableRandom rnd = new SplittableRandom(5);
     int dsub = 8;
