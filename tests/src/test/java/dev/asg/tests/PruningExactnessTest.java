@@ -64,6 +64,7 @@ class PruningExactnessTest {
     assertEquals(off.result.emptySplits, exact.result.emptySplits, name + ": empty-cluster splits");
     assertEquals(off.result.relativeMse, exact.result.relativeMse, name + ": relative MSE");
     assertTrue(off.result.iterationTimings.skippedDistances.stream().allMatch(s -> s == 0.0), name);
+    assertEquals(0.0, off.result.finalSkippedDistances, name + ": --pruning off's final pass is brute force");
     assertEquals(0.0, exact.result.iterationTimings.skippedDistances.get(0), name + ": no bounds in iteration 1");
     assertTrue(!mustSkip || exact.result.iterationTimings.skippedDistances.stream().anyMatch(s -> s > 0.2),
         name + ": pruning should skip: " + exact.result.iterationTimings.skippedDistances);
@@ -87,6 +88,23 @@ class PruningExactnessTest {
     assertTrue(sep.result.trainingPoints < 2500, "sampled path");
     Manifest shared = exactEqualsOff(noisy(CodebookMode.SHARED), "shared-sampled");
     assertTrue(shared.result.trainingPoints < 10000, "sampled path");
+  }
+
+  /**
+   * The final pass's grouped search (common's {@code GroupedAssigner}): a shared codebook of k = 1024 (the
+   * smallest k it runs at) trained on a sample of a table of 256 tight planted clusters, so most points were never
+   * trained on and have no bounds. Every block's first chunk runs the grouped search (at this small k the rest of a
+   * block may fall back to brute force, which it did: 0.33 skipped). Same digests as brute force, and the pass
+   * must skip; common's {@code GroupedAssignerTest} covers the search itself bit for bit.
+   */
+  @Test
+  void quantize_sharedLargeKFinalPass_exactEqualsOffAndSkips() throws Exception {
+    Path tight = TestTables.safetensors(dir, "tight.safetensors",
+        new PlantedTable(2500, 32, 4, 256, 0.05, 11, PlantedTable.Mode.SHARED), DType.F32);
+    Manifest exact = exactEqualsOff(QuantizeRequest.builder().input(tight.toString()).m(4).k(1024)
+        .codebook(CodebookMode.SHARED).maxPointsPerCentroid(8).iterations(2).seed(7), "shared-final-tight", false);
+    assertTrue(exact.result.trainingPoints < 10000, "sampled path");
+    assertTrue(exact.result.finalSkippedDistances > 0.2, "final pass skipped " + exact.result.finalSkippedDistances);
   }
 
   /**

@@ -188,6 +188,13 @@ public final class Manifest {
     public double[] relativeMsePerSegment;
     @JsonProperty("kernel")
     public String kernel;
+    /**
+     * The share of point-to-centroid distances the final assignment pass skipped (its exact pruning: the last
+     * iteration's bounds, or the centroid groups for points never trained on; 0 with {@code --pruning off}); null
+     * for engines that do not measure it. Rounded to 4 decimals.
+     */
+    @JsonProperty("final_skipped_distances")
+    public Double finalSkippedDistances;
     /** Where each Lloyd iteration's time went (timing only; null for engines that do not measure it). */
     @JsonProperty("iteration_timings")
     public IterationTimings iterationTimings;

@@ -4,8 +4,10 @@ import dev.asg.common.kmeans.AssignKernel;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.BlockAssigner;
 import dev.asg.common.kmeans.CentroidDrift;
+import dev.asg.common.kmeans.CentroidGroups;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.GroupedAssigner;
 import dev.asg.common.kmeans.LloydDelta;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.Moves;
@@ -18,6 +20,7 @@ import java.io.Serializable;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.function.Supplier;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * The executor-side work of each phase, as static functions of their inputs so Spark closures capture only
@@ -33,6 +36,8 @@ final class BlockTasks {
   private static final ThreadLocal<float[]> SCORE_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
   /** Per task thread: the changed assignments of the block being processed, for incremental statistics. */
   private static final ThreadLocal<Moves> MOVES_SCRATCH = ThreadLocal.withInitial(Moves::new);
+  /** Per task thread: the final pass's grouped search, which holds its scratch. */
+  private static final ThreadLocal<GroupedAssigner> GROUPED = new ThreadLocal<>();
 
   private BlockTasks() {}
 
@@ -50,6 +55,16 @@ final class BlockTasks {
     if (a.length < n) {
       a = new float[n];
       SCORE_SCRATCH.set(a);
+    }
+    return a;
+  }
+
+  private static GroupedAssigner grouped(AssignSetup s) {
+    AssignKernel kernel = AssignKernels.byName(s.kernel);
+    GroupedAssigner a = GROUPED.get();
+    if (a == null || a.kernel() != kernel) {
+      a = new GroupedAssigner(kernel);
+      GROUPED.set(a);
     }
     return a;
   }
@@ -154,16 +169,36 @@ final class BlockTasks {
    */
   static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, float[][] centroids, CentroidDrift drift,
       int iteration, AssignSetup s, FixedPoint energyFp, FixedPoint cosineFp) {
+    return map(b, codebooks, null, centroids, drift, iteration, s, energyFp, cosineFp, null);
+  }
+
+  /**
+   * {@link #map}, and without usable bounds but with {@code groups} (pruning on, large k) the exact grouped search
+   * ({@link GroupedAssigner}), same bits as brute force. Adds the point-to-centroid distances computed to
+   * {@code computed} when given.
+   */
+  static MappedBlock map(TableBlock b, PreparedCodebook[] codebooks, CentroidGroups[] groups, float[][] centroids,
+      CentroidDrift drift, int iteration, AssignSetup s, FixedPoint energyFp, FixedPoint cosineFp,
+      LongAccumulator computed) {
     int n = b.rows();
+    long points = (long) n * s.m;
     PruneBounds bounds = b.existingPruneBounds();
     PrunedAssigner pruned = n > 0 && drift != null && bounds != null && bounds.iteration() == drift.fromIteration()
         ? s.prunedAssigner(codebooks) : null;
-    if (pruned == null) {
-      return FinalPass.map(b.firstRow(), b.data(), n, b.dim(), s.assigner(codebooks), centroids, s.mode, s.k,
-          energyFp, cosineFp, scoreScratch(n * s.m));
-    }
     int[] idx = new int[n * s.m]; // kept: it becomes the block's mapping
-    pruned.assign(b.data(), n, idx, scoreScratch(n * s.m), bounds, drift, iteration);
+    long distances;
+    if (pruned != null) {
+      PrunedAssigner.Outcome o = pruned.assign(b.data(), n, idx, scoreScratch(n * s.m), bounds, drift, iteration);
+      distances = (o.points() - o.skipped()) * s.k + o.skipped(); // a skipped point computes its own centroid
+    } else if (groups != null && s.pruning != Pruning.OFF) {
+      distances = grouped(s).assign(b.data(), n, s.m, s.mode, groups, idx, scoreScratch(n * s.m));
+    } else {
+      s.assigner(codebooks).assign(b.data(), n, idx, scoreScratch(n * s.m));
+      distances = points * s.k;
+    }
+    if (computed != null) {
+      computed.add(distances);
+    }
     return FinalPass.mapAssigned(b.firstRow(), b.data(), n, b.dim(), s.m, idx, centroids, s.mode, s.k, energyFp,
         cosineFp);
   }

@@ -5,9 +5,12 @@ import dev.asg.common.artifact.Digests;
 import dev.asg.common.artifact.Manifest;
 import dev.asg.common.kmeans.BlockAssigner;
 import dev.asg.common.kmeans.CentroidDrift;
+import dev.asg.common.kmeans.CentroidGroups;
 import dev.asg.common.kmeans.CodebookMode;
 import dev.asg.common.kmeans.FixedPoint;
+import dev.asg.common.kmeans.GroupedAssigner;
 import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.Pruning;
 import dev.asg.common.kmeans.ReconstructionStats;
 import dev.asg.spark.source.TableBlock;
 import java.security.MessageDigest;
@@ -16,6 +19,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Step 5 of a run: every token assigned once to the frozen centroids, giving mapping/, the reconstruction quality
@@ -68,12 +72,13 @@ public final class FinalPass {
    * its sums.
    */
   public record Pass(JavaRDD<MappedBlock> mapped, Summary summary, FixedPoint energyFp, FixedPoint cosineFp,
-      Runnable release) {}
+      double skippedDistances, Runnable release) {}
 
   /**
    * Assigns every block to {@code centroids} and summarizes. Blocks that still hold pruning bounds for
-   * {@code iteration} prune with {@code drift}; without bounds (or with a null drift) a block runs brute force,
-   * with the same result. Training's final pass and {@code asg encode} both run this, so a token gets the same
+   * {@code iteration} prune with {@code drift}; without bounds (or with a null drift) a block runs the exact grouped
+   * search ({@link GroupedAssigner}) when pruning is on and k is large enough, else brute force, all with the same
+   * result. {@link Pass#skippedDistances} is the share of point-to-centroid distances the pass did not compute. Training's final pass and {@code asg encode} both run this, so a token gets the same
    * ConceptIDs either way.
    *
    * @param maxDist the largest possible squared distance of one sub-vector, which scales the fixed-point sums
@@ -83,18 +88,25 @@ public final class FinalPass {
     Broadcast<PreparedCodebook[]> bcPrepared = jsc.broadcast(QuantizeEngine.prepare(centroids, k, dsub));
     Broadcast<float[][]> bcCentroids = jsc.broadcast(centroids);
     Broadcast<CentroidDrift> bcDrift = jsc.broadcast(drift);
+    // Grouped on the driver once (about a second at k = 16384) rather than once per task.
+    CentroidGroups[] groups = setup.pruning == Pruning.OFF ? null : CentroidGroups.forCodebooks(bcPrepared.value());
+    Broadcast<CentroidGroups[]> bcGroups = jsc.broadcast(groups);
+    LongAccumulator computed = jsc.sc().longAccumulator("asg final pass distances");
     FixedPoint energyFp = FixedPoint.forSum(maxDist, rows * m);
     FixedPoint cosineFp = FixedPoint.forSum(1.0, rows);
     JavaRDD<MappedBlock> mapped = blocks
-        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcCentroids.value(), bcDrift.value(), iteration, setup,
-            energyFp, cosineFp))
+        .map(b -> BlockTasks.map(b, bcPrepared.value(), bcGroups.value(), bcCentroids.value(), bcDrift.value(),
+            iteration, setup, energyFp, cosineFp, computed))
         .persist(StorageLevel.MEMORY_ONLY());
     Summary summary = summarize(jsc, mapped, m, rows);
-    return new Pass(mapped, summary, energyFp, cosineFp, () -> {
+    // Read right after the one job that computed the blocks (a recomputed block would add again).
+    double skipped = 1.0 - computed.value() / ((double) rows * m * k);
+    return new Pass(mapped, summary, energyFp, cosineFp, skipped, () -> {
       mapped.unpersist(false);
       bcPrepared.destroy();
       bcCentroids.destroy();
       bcDrift.destroy();
+      bcGroups.destroy();
     });
   }
 

@@ -156,6 +156,7 @@ public final class QuantizeEngine {
     FinalPass.Pass pass = FinalPass.run(jsc, blocks, finalCentroids, k, dsub, m, rows, maxDist, finalDrift,
         result.iterationsRun, setup);
     JavaRDD<MappedBlock> mapped = pass.mapped();
+    result.finalSkippedDistances = Math.round(pass.skippedDistances() * 10000) / 10000.0;
     blocks.unpersist(false);
     FinalPass.fillResult(manifest, result, pass.summary(), pass.energyFp(), pass.cosineFp(), rows, dim, m, k, mode,
         finalCentroids);
