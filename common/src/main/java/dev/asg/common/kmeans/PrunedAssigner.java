@@ -11,7 +11,9 @@ package dev.asg.common.kmeans;
  * <ul>
  *   <li>The skipped point's score is computed with the kernel's own chain for centroid {@code a} (start at
  *       {@code -||c_a||^2/2}, one float fma per dimension in order; see {@link AssignKernel}), so it is the very
- *       float the kernel would report: the objective and every sum stay bit-identical.</li>
+ *       float the kernel would report: the objective and every sum stay bit-identical. When centroid {@code a}
+ *       did not move at all ({@link CentroidDrift#moved}: every bit the same), the chain is the one the state's
+ *       iteration ran, so its kept score is reused.</li>
  *   <li>Rounding: every kernel chain {@code a_j} differs from the real {@code x.c_j - ||c_j||^2/2} by at most
  *       {@code E = 2 gamma_n (C^2 + |x| C) + (2n + 2) 2^-149} (n = dsub, {@code gamma_n = n u / (1 - n u)}, u =
  *       2^-24, C = the codebook's largest centroid norm; the standard bound for n rounded fma steps plus the
@@ -114,7 +116,6 @@ public final class PrunedAssigner {
     boolean usable = bounds.usableWith(drift, points);
     bounds.iteration = PruneBounds.NONE;
     int[] assigned = bounds.assigned;
-    float[] lower = bounds.lower;
     boolean shared = mode == CodebookMode.SHARED;
     int groups = shared ? 1 : m;
     long skipped = 0;
