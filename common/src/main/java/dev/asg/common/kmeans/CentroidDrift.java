@@ -8,6 +8,10 @@ import java.io.Serializable;
  * driver and broadcast: per codebook only the largest move, its centroid and the second largest, so that every
  * point can subtract the largest move among the centroids it is NOT assigned to (Hamerly's update).
  *
+ * <p>It also says which centroids did not move at all (every coordinate bit for bit the same): a point assigned
+ * to one of them has the same kernel chain, hence the same score, as in the previous iteration, so the assigner
+ * reuses the score it kept instead of recomputing it (late in training that is nearly every point).
+ *
  * <p>Each move is the Euclidean distance between the two float centroids, computed in double and rounded UP by a
  * relative margin far above double rounding, so it is never below the real distance the bounds rely on.
  */
@@ -18,12 +22,17 @@ public final class CentroidDrift implements Serializable {
   private final double[] max;
   private final int[] argMax;
   private final double[] secondMax;
+  private final int k;
+  /** Bit codebook * k + centroid: set when that centroid changed in any bit. */
+  private final long[] moved;
 
-  private CentroidDrift(int fromIteration, double[] max, int[] argMax, double[] secondMax) {
+  private CentroidDrift(int fromIteration, double[] max, int[] argMax, double[] secondMax, int k, long[] moved) {
     this.fromIteration = fromIteration;
     this.max = max;
     this.argMax = argMax;
     this.secondMax = secondMax;
+    this.k = k;
+    this.moved = moved;
   }
 
   /**
@@ -40,6 +49,7 @@ public final class CentroidDrift implements Serializable {
     double[] max = new double[n];
     int[] argMax = new int[n];
     double[] secondMax = new double[n];
+    long[] moved = new long[(int) ((Math.multiplyExact((long) n, k) + 63) >>> 6)];
     for (int c = 0; c < n; c++) {
       if (before[c].length != k * dsub || after[c].length != k * dsub) {
         throw new IllegalArgumentException("codebook " + c + " is not k x dsub = " + k + " x " + dsub);
@@ -49,6 +59,10 @@ public final class CentroidDrift implements Serializable {
       int a1 = -1;
       for (int j = 0; j < k; j++) {
         double move = distanceUp(before[c], after[c], j * dsub, dsub);
+        if (!sameBits(before[c], after[c], j * dsub, dsub)) {
+          long bit = (long) c * k + j;
+          moved[(int) (bit >>> 6)] |= 1L << bit;
+        }
         if (!(move <= m1)) { // NaN counts as the largest: it disables pruning for the codebook
           m2 = m1;
           m1 = move;
@@ -61,15 +75,18 @@ public final class CentroidDrift implements Serializable {
       argMax[c] = a1;
       secondMax[c] = m2;
     }
-    return new CentroidDrift(fromIteration, max, argMax, secondMax);
+    return new CentroidDrift(fromIteration, max, argMax, secondMax, k, moved);
+  }
+
+  /**
+   * The values this holds, uncompressed (the iteration and k, per codebook two moves and an index, the moved
+   * bits), for traffic logs.
+   */
+  public long payloadBytes() {
+    return 8 + 20L * max.length + 8L * moved.length;
   }
 
   /** The iteration whose codebooks the moves start from: bounds must describe exactly those codebooks. */
-  /** The values this holds, uncompressed (the iteration, per codebook two moves and an index), for traffic logs. */
-  public long payloadBytes() {
-    return 4 + 20L * max.length;
-  }
-
   public int fromIteration() {
     return fromIteration;
   }
@@ -81,6 +98,21 @@ public final class CentroidDrift implements Serializable {
   /** The largest move in codebook {@code c} among centroids other than {@code assigned} (0 if there is none). */
   double maxOther(int c, int assigned) {
     return assigned == argMax[c] ? secondMax[c] : max[c];
+  }
+
+  /** Whether centroid {@code centroid} of codebook {@code c} changed in any bit. */
+  boolean moved(int c, int centroid) {
+    long bit = (long) c * k + centroid;
+    return (moved[(int) (bit >>> 6)] & (1L << bit)) != 0;
+  }
+
+  private static boolean sameBits(float[] a, float[] b, int off, int dsub) {
+    for (int d = off; d < off + dsub; d++) {
+      if (Float.floatToRawIntBits(a[d]) != Float.floatToRawIntBits(b[d])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Euclidean distance of two dsub-vectors at {@code off}, rounded up (see the class comment). */

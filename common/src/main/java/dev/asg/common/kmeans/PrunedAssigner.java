@@ -11,7 +11,9 @@ package dev.asg.common.kmeans;
  * <ul>
  *   <li>The skipped point's score is computed with the kernel's own chain for centroid {@code a} (start at
  *       {@code -||c_a||^2/2}, one float fma per dimension in order; see {@link AssignKernel}), so it is the very
- *       float the kernel would report: the objective and every sum stay bit-identical.</li>
+ *       float the kernel would report: the objective and every sum stay bit-identical. When centroid {@code a}
+ *       did not move at all ({@link CentroidDrift#moved}: every bit the same), the chain is the one the state's
+ *       iteration ran, so its kept score is reused.</li>
  *   <li>Rounding: every kernel chain {@code a_j} differs from the real {@code x.c_j - ||c_j||^2/2} by at most
  *       {@code E = 2 gamma_n (C^2 + |x| C) + (2n + 2) 2^-149} (n = dsub, {@code gamma_n = n u / (1 - n u)}, u =
  *       2^-24, C = the codebook's largest centroid norm; the standard bound for n rounded fma steps plus the
@@ -114,29 +116,28 @@ public final class PrunedAssigner {
     boolean usable = bounds.usableWith(drift, points);
     bounds.iteration = PruneBounds.NONE;
     int[] assigned = bounds.assigned;
-    float[] lower = bounds.lower;
     boolean shared = mode == CodebookMode.SHARED;
     int groups = shared ? 1 : m;
     long skipped = 0;
     long changed = points;
     if (usable) {
       // One sequential sweep over the block (row-major, as the rows lie in memory), the bounds and the
-      // assignments; only the points it cannot settle are collected, then run per codebook.
+      // assignments, a chunk of points at a time (see SkipBatch); only the points it cannot settle are collected,
+      // in point order, then run per codebook.
       int[] failed = new int[Math.max(64, points >>> 6)];
       int[] perGroup = new int[groups];
       int nFailed = 0;
-      for (int r = 0, p = 0; r < nRows; r++) {
-        for (int i = 0; i < m; i++, p++) {
-          int g = shared ? 0 : i;
-          int a = assigned[p];
-          if (trySkip(rows, p, codebooks[g], maxNorm[g], a, lower[p], drift.maxOther(g, a), idx, score, lower)) {
-            skipped++;
-          } else {
+      SkipBatch batch = new SkipBatch(dsub);
+      for (int p0 = 0; p0 < points; p0 += SkipBatch.CHUNK) {
+        int p1 = Math.min(points, p0 + SkipBatch.CHUNK);
+        skipped += trySkipChunk(rows, p0, p1, shared, bounds, drift, idx, score, batch);
+        for (int p = p0; p < p1; p++) {
+          if (!batch.settled[p - p0]) {
             if (nFailed == failed.length) {
               failed = java.util.Arrays.copyOf(failed, 2 * failed.length);
             }
             failed[nFailed++] = p;
-            perGroup[g]++;
+            perGroup[shared ? 0 : p % m]++;
           }
         }
       }
@@ -153,7 +154,7 @@ public final class PrunedAssigner {
       changed = 0;
       for (int g = 0; g < groups; g++) {
         int[] list = lists[g];
-        runKernel(rows, g, list, perGroup[g], idx, score, lower);
+        runKernel(rows, g, list, perGroup[g], idx, score, bounds);
         // A skipped point kept its centroid; only these can have moved.
         for (int t = 0; t < perGroup[g]; t++) {
           int p = list[t];
@@ -173,52 +174,100 @@ public final class PrunedAssigner {
         for (int t = 0; t < n; t++) {
           list[t] = shared ? t : t * m + g;
         }
-        runKernel(rows, g, list, n, idx, score, lower);
+        runKernel(rows, g, list, n, idx, score, bounds);
       }
-      System.arraycopy(idx, 0, assigned, 0, points);
+      System.arraycopy(idx, 0, assigned, 0, points); // runKernel kept the scores and norms
     }
     bounds.iteration = iteration;
     return new Outcome(points, skipped, changed, usable);
   }
 
-  /** Codebook g's brute-force kernel on the listed points, and their new lower bounds. */
-  private void runKernel(float[] rows, int g, int[] list, int n, int[] idx, float[] score, float[] lower) {
+  /** Codebook g's brute-force kernel on the listed points; their new lower bounds, scores and |x|^2 kept. */
+  private void runKernel(float[] rows, int g, int[] list, int n, int[] idx, float[] score, PruneBounds bounds) {
     if (n == 0) {
       return;
     }
+    float[] lower = bounds.lower;
     // The runner-up scores land in lower[] and are turned into bounds right after.
     kernel.assignRows(rows, 0, dsub, list, n, codebooks[g], idx, score, lower, 0, 1);
     double c = maxNorm[g];
     for (int i = 0; i < n; i++) {
       int p = list[i];
-      lower[p] = lowerBound(squaredNorm(rows, p * dsub), lower[p], c);
+      double x2 = squaredNorm(rows, p * dsub);
+      lower[p] = lowerBound(x2, lower[p], c);
+      bounds.normUp[p] = ceilToFloat(x2);
+      bounds.score[p] = score[p];
     }
   }
 
   /**
-   * Point p's test: its bound carried forward, and its exact chain for {@code a}. On success writes idx, score and
-   * the carried bound; on failure writes nothing (the kernel will).
+   * Points [p0, p1)'s tests: each bound carried forward and, while still positive, checked against the point's
+   * score for its assigned centroid: the kept one if that centroid did not move (the same chain again), else the
+   * chain computed anew (batched, see {@link SkipBatch}). A settled point gets idx, score and its carried bound,
+   * and {@code batch.settled} true; an unsettled one gets nothing (the kernel will). Returns the settled count.
    */
-  private boolean trySkip(float[] x, int p, PreparedCodebook cb, double c, int a, float lo, double move,
-      int[] idx, float[] score, float[] lower) {
-    float lo2 = floorToFloat(lo - move - 0x1p-52 * (lo + move));
-    if (!(lo2 > 0)) {
-      return false;
+  private int trySkipChunk(float[] x, int p0, int p1, boolean shared, PruneBounds bounds, CentroidDrift drift,
+      int[] idx, float[] score, SkipBatch b) {
+    int[] assigned = bounds.assigned;
+    float[] lower = bounds.lower;
+    float[] kept = bounds.score;
+    float[] normUp = bounds.normUp;
+    int n = 0;
+    int settled = 0;
+    // Point p's codebook is p % m (0 when shared), tracked without a division per point.
+    int step = shared ? 0 : 1;
+    for (int p = p0, g = shared ? 0 : p0 % m; p < p1; p++, g += step) {
+      if (g == m) {
+        g = 0;
+      }
+      b.settled[p - p0] = false;
+      int a = assigned[p];
+      float lo = lower[p];
+      double move = drift.maxOther(g, a);
+      float lo2 = floorToFloat(lo - move - 0x1p-52 * (lo + move));
+      if (!(lo2 > 0)) {
+        continue;
+      }
+      if (drift.moved(g, a)) {
+        b.point[n] = p;
+        b.centroid[n] = a;
+        b.lo2[n] = lo2;
+        n++;
+      } else if (provesOwn(kept[p], normUp[p], lo2, maxNorm[g])) {
+        idx[p] = a;
+        score[p] = kept[p];
+        lower[p] = lo2;
+        b.settled[p - p0] = true;
+        settled++;
+      }
     }
-    int base = p * dsub;
-    float s = ownScore(x, base, cb, a);
-    double x2 = squaredNorm(x, base);
+    b.scores(x, n, codebooks, shared, m);
+    for (int t = 0; t < n; t++) {
+      int p = b.point[t];
+      float s = b.score[t];
+      if (provesOwn(s, normUp[p], b.lo2[t], maxNorm[shared ? 0 : p % m])) {
+        idx[p] = b.centroid[t];
+        score[p] = s;
+        kept[p] = s;
+        lower[p] = b.lo2[t];
+        b.settled[p - p0] = true;
+        settled++;
+      }
+    }
+    return settled;
+  }
+
+  /**
+   * Whether own score {@code s} beats every other centroid's score by more than any rounding, for a point with
+   * |x|^2 at most {@code x2} whose distance to every other centroid is at least {@code lo2} (codebook's largest
+   * centroid norm at most {@code c}). An x2 above the true |x|^2 only lowers the floor: still exact.
+   */
+  private boolean provesOwn(float s, double x2, float lo2, double c) {
     double e = chainError(x2, c);
     double l2 = (double) lo2 * lo2; // exact: a float squared fits in a double
     // Any other chain a_j <= (|x|^2 - lo^2) / 2 + E, i.e. its score -2 a_j >= lo^2 - |x|^2 - 2E; a's score is s.
     double otherScoreFloor = l2 - x2 * (1 + eps) - 2 * e - eps * (l2 + x2 + 2 * e);
-    if (!(s < otherScoreFloor)) {
-      return false;
-    }
-    idx[p] = a;
-    score[p] = s;
-    lower[p] = lo2;
-    return true;
+    return s < otherScoreFloor;
   }
 
   /** The kernel's chain for centroid a, as its score {@code -2 a_a}: the exact float the kernel would report. */
@@ -257,6 +306,12 @@ public final class PrunedAssigner {
       s += v * v;
     }
     return s;
+  }
+
+  /** The smallest float not below v (NaN stays NaN). */
+  static float ceilToFloat(double v) {
+    float f = (float) v;
+    return f < v ? Math.nextUp(f) : f;
   }
 
   /** The largest float not above v (NaN stays NaN). */

@@ -25,7 +25,13 @@ import scala.Tuple2;
  * Bytes in are the lengths of the encoded stats the driver collects: the exact payload, whatever spark.serializer
  * (Spark's task-result wrapper, task metrics and the map outputs' small status messages come on top).
  */
-final class LloydAggregation {
+public final class LloydAggregation {
+  /**
+   * Spark configuration key (tests only, not a flag): "true" takes the KEYED path in one JVM too, so that its
+   * shuffle (reduceByKey of encoded slices) runs under whatever spark.serializer the session has.
+   */
+  public static final String FORCE_KEYED = "spark.asg.internal.keyedAggregation";
+
   /** The merged stats and the bytes the driver received for them. */
   record Result(LloydStats stats, long bytesIn) {}
 

@@ -7,6 +7,7 @@ import dev.asg.common.kmeans.FixedPoint;
 import dev.asg.common.kmeans.KMeansParams;
 import dev.asg.common.kmeans.LloydStats;
 import dev.asg.common.kmeans.PreparedCodebook;
+import dev.asg.common.kmeans.PruneBounds;
 import dev.asg.common.kmeans.Pruning;
 import dev.asg.spark.source.TableBlock;
 import java.util.Locale;
@@ -115,7 +116,8 @@ final class LloydLoop {
     result.iterationTimings = timings;
     // Local mode: the coalesced tasks (one per slot) report straight to the driver; on a cluster, keyed
     // aggregation into one slice per slot, so the driver receives each centroid row once (LloydAggregation).
-    final int slices = jsc.sc().isLocal() ? 0 : timings.slots;
+    final int slices = jsc.sc().isLocal() && !jsc.getConf().getBoolean(LloydAggregation.FORCE_KEYED, false)
+        ? 0 : timings.slots;
     final int codebooks = a.codebooks();
     // The first iteration (or the first after a resume) has no bounds yet: drift null means brute force.
     drift = null;
@@ -178,6 +180,15 @@ final class LloydLoop {
       double secs = (System.nanoTime() - t0) / 1e9;
       double overhead = timings.add(secs, stats.computeNanos() / 1e9);
       double skipped = (double) stats.skipped() / Math.max(1, stats.points());
+      if (it == firstIteration && setup.pruning != Pruning.OFF) {
+        // The bounds are allocated by the first iteration's tasks, after Spark sized the cached blocks, so its
+        // storage accounting does not see them: they come out of the heap's user share (1 - spark.memory.fraction).
+        // Counting them would mean allocating them with the rows, in every read path, whether or not the run
+        // prunes. Said here so that a memory budget can include them.
+        LOG.info(String.format(Locale.ROOT, "exact pruning keeps %.1f MB of bounds beside the cached training blocks"
+            + " (%d bytes per sub-vector, outside Spark's storage accounting)",
+            stats.points() * (double) PruneBounds.BYTES_PER_POINT / (1 << 20), PruneBounds.BYTES_PER_POINT));
+      }
       timings.addSkipped(skipped);
       LOG.info(String.format(Locale.ROOT,
           "iteration %d/%d objective %.6e rel-change %s changed %.2f%% empty-splits %d skipped %.1f%% %.2f s"
