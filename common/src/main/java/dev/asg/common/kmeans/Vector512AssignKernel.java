@@ -11,16 +11,25 @@ import jdk.incubator.vector.VectorSpecies;
  * across centroids, so each centroid's chain (start at {@code -||c||^2 / 2}, one fma per dimension in order) is
  * the same whatever the lane count, and the lane reduction ({@link KernelScratch#finish}) is shared.
  *
- * <p>Register block: 4 rows x 2 vectors = one 32-centroid panel, 8 accumulators (of 32 registers), the same count
- * the 256-bit kernel found fastest; per dimension 2 centroid loads, 4 broadcasts, 8 fmas. Rows left over (n not a
- * multiple of 4) run the 1-row block with the same per-lane operations. Only {@link AssignKernels} may load this
- * class, after the module check.
+ * <p>Register block: 4 rows x 4 vectors = two 32-centroid panels, 16 independent accumulators (of 32 registers);
+ * per dimension 4 centroid loads, 4 broadcasts, 16 fmas. A core that runs two 512-bit fmas per cycle with a
+ * 4-cycle latency needs at least 8 chains in flight and at most one load per fma; the earlier 4 x 2 block (8
+ * chains, 6 loads per 8 fmas) ran at 26% of that peak. The block only computes chains and stores them to {@link
+ * KernelScratch#chains}; a separate fold ({@link #fold} or {@link #foldTop2}) reads them back. So one hot loop
+ * serves both {@link #assign} and {@link #assignRows}, and no vector ever crosses a call (C2 boxes a vector passed
+ * to a method it did not inline, and it stops inlining a large block's fold once its node budget is spent).
+ * Rows left over (n not a multiple of 4) and a last odd panel run smaller blocks with the same per-lane
+ * operations. Only {@link AssignKernels} may load this class, after the module check.
  */
 final class Vector512AssignKernel implements AssignKernel {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
   private static final int L = 16;
   private static final int P = PreparedCodebook.PANEL;
   private static final int ROWS = 4;
+  /** Centroids of one register block: two panels, four vectors. */
+  private static final int BLOCK = 2 * P;
+  /** Above every centroid index ({@link PreparedCodebook#MAX_K}), exact as a float. */
+  private static final float NOT_AN_INDEX = 2f * PreparedCodebook.MAX_K;
 
   static final Vector512AssignKernel INSTANCE = new Vector512AssignKernel();
 
@@ -42,8 +51,8 @@ final class Vector512AssignKernel implements AssignKernel {
       throw new IllegalArgumentException("n=" + n + " must be >= 0");
     }
     if (n > 0) {
-      run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, ROWS, null, idx, idxOff, idxStride, score, scoreOff,
-          scoreStride, null));
+      run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, ROWS, BLOCK, null, idx, idxOff, idxStride, score,
+          scoreOff, scoreStride, null));
     }
   }
 
@@ -54,8 +63,8 @@ final class Vector512AssignKernel implements AssignKernel {
       throw new IllegalArgumentException("n=" + n + " must be >= 0");
     }
     if (n > 0) {
-      run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, ROWS, rows, idx, outOff, outStride, score, outOff,
-          outStride, second));
+      run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, ROWS, BLOCK, rows, idx, outOff, outStride, score,
+          outOff, outStride, second));
     }
   }
 
@@ -69,23 +78,78 @@ final class Vector512AssignKernel implements AssignKernel {
       int rows = Math.min(P, n - r0);
       s.load(x, xOff, xStride, r0, rows);
       int i = 0;
-      if (s.secondScore != null) {
-        for (; i + 2 <= rows; i += 2) {
-          rows2Top2(i, cb, s);
-          s.finish(x, xOff, xStride, r0 + i, 2, cb);
-        }
-      }
       for (; i + ROWS <= rows; i += ROWS) {
-        rows4(i, cb, s);
-        s.finish(x, xOff, xStride, r0 + i, ROWS, cb);
+        block(i, ROWS, cb, s);
+        finish(x, xOff, xStride, r0 + i, ROWS, cb, s);
       }
       for (; i < rows; i++) {
-        if (s.secondScore != null) {
-          rows1Top2(i, cb, s);
-        } else {
-          rows1(i, cb, s);
+        block(i, 1, cb, s);
+        finish(x, xOff, xStride, r0 + i, 1, cb, s);
+      }
+    }
+  }
+
+  /**
+   * {@link KernelScratch#finish} with the lanes reduced in vectors: the scalar lane loop branches on random data
+   * (3-4 mispredictions a row, ~20% of a k=512 row's fma time). A row whose best or runner-up chain is -Infinity
+   * or a zero (whose sign the lane order decides) takes the scalar path, so the bits are the same.
+   */
+  private static void finish(float[] x, int xOff, int xStride, int r0, int nr, PreparedCodebook cb,
+      KernelScratch s) {
+    for (int r = 0; r < nr; r++) {
+      FloatVector b = FloatVector.fromArray(S, s.bestScore, r * L);
+      // Lanes are never NaN (a NaN chain never wins a strict >), so MAX is the largest chain.
+      float w = b.reduceLanes(VectorOperators.MAX);
+      if (w == Float.NEGATIVE_INFINITY || w == 0f) {
+        s.finishRow(x, xOff, xStride, r0, r, cb);
+        continue;
+      }
+      FloatVector bj = FloatVector.fromArray(S, s.bestIdx, r * L);
+      // Lowest index among the lanes holding the maximum: those lanes hold the same bits, w being nonzero.
+      float j = bj.blend(NOT_AN_INDEX, b.compare(VectorOperators.NE, w)).reduceLanes(VectorOperators.MIN);
+      float runnerUp = Float.NaN;
+      if (s.secondScore != null) {
+        FloatVector sec = FloatVector.fromArray(S, s.secondScore, r * L);
+        runnerUp = b.max(sec).blend(sec, bj.compare(VectorOperators.EQ, j)).reduceLanes(VectorOperators.MAX);
+        if (runnerUp == 0f) {
+          s.finishRow(x, xOff, xStride, r0, r, cb);
+          continue;
         }
-        s.finish(x, xOff, xStride, r0 + i, 1, cb);
+      }
+      s.put(r0 + r, (int) j, w, runnerUp);
+    }
+  }
+
+  /** Tile rows i .. i + nr - 1 (nr = 4 or 1) against every centroid, in increasing j. */
+  private static void block(int i, int nr, PreparedCodebook cb, KernelScratch s) {
+    reset(s, nr);
+    int kPad = cb.kPad();
+    int span = P * cb.dsub();
+    boolean top2 = s.secondScore != null;
+    int j = 0;
+    int p = 0;
+    for (; j + BLOCK <= kPad; j += BLOCK, p += 2 * span) {
+      if (nr == ROWS) {
+        chains4x4(i, p, j, cb, s);
+      } else {
+        chains1x4(i, p, j, cb, s);
+      }
+      if (top2) {
+        foldTop2(s, nr, 4, j);
+      } else {
+        fold(s, nr, 4, j);
+      }
+    }
+    if (j < kPad) { // one panel left: kPad is an odd number of panels
+      if (nr == ROWS) {
+        chains4x2(i, p, j, cb, s);
+      } else {
+        chains1x2(i, p, j, cb, s);
+      }
+      if (top2) {
+        foldTop2(s, nr, 2, j);
+      } else {
+        fold(s, nr, 2, j);
       }
     }
   }
@@ -100,158 +164,207 @@ final class Vector512AssignKernel implements AssignKernel {
     }
   }
 
-  /** Tile rows i .. i + 3: the 4 x 2 register block, one panel per pass. */
-  private static void rows4(int i, PreparedCodebook cb, KernelScratch s) {
+  /**
+   * The chains of tile rows i .. i + 3 for centroids j .. j + 63 (panels at p and p + 32 * dsub) into {@code
+   * s.chains[r * 64 + v * 16 + lane]}: the 4 x 4 register block.
+   */
+  private static void chains4x4(int i, int p, int j, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
-    float[] ids = cb.ids();
     int qEnd = cb.dsub() * P;
-    int kPad = cb.kPad();
+    int p2 = p + qEnd;
     float[] xt = s.tile;
-    reset(s, ROWS);
-    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
-      FloatVector a00 = FloatVector.fromArray(S, h, j);
-      FloatVector a01 = FloatVector.fromArray(S, h, j + L);
-      FloatVector a10 = a00;
-      FloatVector a11 = a01;
-      FloatVector a20 = a00;
-      FloatVector a21 = a01;
-      FloatVector a30 = a00;
-      FloatVector a31 = a01;
-      for (int q = 0; q < qEnd; q += P) {
-        FloatVector c0 = FloatVector.fromArray(S, t, p + q);
-        FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
-        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
-        a00 = x0.fma(c0, a00);
-        a01 = x0.fma(c1, a01);
-        FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
-        a10 = x1.fma(c0, a10);
-        a11 = x1.fma(c1, a11);
-        FloatVector x2 = FloatVector.broadcast(S, xt[q + i + 2]);
-        a20 = x2.fma(c0, a20);
-        a21 = x2.fma(c1, a21);
-        FloatVector x3 = FloatVector.broadcast(S, xt[q + i + 3]);
-        a30 = x3.fma(c0, a30);
-        a31 = x3.fma(c1, a31);
-      }
-      keep(s, 0, ids, j, a00, a01);
-      keep(s, L, ids, j, a10, a11);
-      keep(s, 2 * L, ids, j, a20, a21);
-      keep(s, 3 * L, ids, j, a30, a31);
+    FloatVector a00 = FloatVector.fromArray(S, h, j);
+    FloatVector a01 = FloatVector.fromArray(S, h, j + L);
+    FloatVector a02 = FloatVector.fromArray(S, h, j + 2 * L);
+    FloatVector a03 = FloatVector.fromArray(S, h, j + 3 * L);
+    FloatVector a10 = a00;
+    FloatVector a11 = a01;
+    FloatVector a12 = a02;
+    FloatVector a13 = a03;
+    FloatVector a20 = a00;
+    FloatVector a21 = a01;
+    FloatVector a22 = a02;
+    FloatVector a23 = a03;
+    FloatVector a30 = a00;
+    FloatVector a31 = a01;
+    FloatVector a32 = a02;
+    FloatVector a33 = a03;
+    for (int q = 0; q < qEnd; q += P) {
+      FloatVector c0 = FloatVector.fromArray(S, t, p + q);
+      FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
+      FloatVector c2 = FloatVector.fromArray(S, t, p2 + q);
+      FloatVector c3 = FloatVector.fromArray(S, t, p2 + q + L);
+      FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+      a00 = x0.fma(c0, a00);
+      a01 = x0.fma(c1, a01);
+      a02 = x0.fma(c2, a02);
+      a03 = x0.fma(c3, a03);
+      FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
+      a10 = x1.fma(c0, a10);
+      a11 = x1.fma(c1, a11);
+      a12 = x1.fma(c2, a12);
+      a13 = x1.fma(c3, a13);
+      FloatVector x2 = FloatVector.broadcast(S, xt[q + i + 2]);
+      a20 = x2.fma(c0, a20);
+      a21 = x2.fma(c1, a21);
+      a22 = x2.fma(c2, a22);
+      a23 = x2.fma(c3, a23);
+      FloatVector x3 = FloatVector.broadcast(S, xt[q + i + 3]);
+      a30 = x3.fma(c0, a30);
+      a31 = x3.fma(c1, a31);
+      a32 = x3.fma(c2, a32);
+      a33 = x3.fma(c3, a33);
     }
+    float[] o = s.chains;
+    a00.intoArray(o, 0);
+    a01.intoArray(o, L);
+    a02.intoArray(o, 2 * L);
+    a03.intoArray(o, 3 * L);
+    a10.intoArray(o, BLOCK);
+    a11.intoArray(o, BLOCK + L);
+    a12.intoArray(o, BLOCK + 2 * L);
+    a13.intoArray(o, BLOCK + 3 * L);
+    a20.intoArray(o, 2 * BLOCK);
+    a21.intoArray(o, 2 * BLOCK + L);
+    a22.intoArray(o, 2 * BLOCK + 2 * L);
+    a23.intoArray(o, 2 * BLOCK + 3 * L);
+    a30.intoArray(o, 3 * BLOCK);
+    a31.intoArray(o, 3 * BLOCK + L);
+    a32.intoArray(o, 3 * BLOCK + 2 * L);
+    a33.intoArray(o, 3 * BLOCK + 3 * L);
   }
 
-  /** Tile row i alone, with the per-lane operations of {@link #rows4}. */
-  private static void rows1(int i, PreparedCodebook cb, KernelScratch s) {
+  /** {@link #chains4x4} for tile row i alone. */
+  private static void chains1x4(int i, int p, int j, PreparedCodebook cb, KernelScratch s) {
     float[] t = cb.panels();
     float[] h = cb.negHalfNorms();
-    float[] ids = cb.ids();
     int qEnd = cb.dsub() * P;
-    int kPad = cb.kPad();
+    int p2 = p + qEnd;
     float[] xt = s.tile;
-    reset(s, 1);
-    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
-      FloatVector a0 = FloatVector.fromArray(S, h, j);
-      FloatVector a1 = FloatVector.fromArray(S, h, j + L);
-      for (int q = 0; q < qEnd; q += P) {
-        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
-        a0 = x0.fma(FloatVector.fromArray(S, t, p + q), a0);
-        a1 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a1);
+    FloatVector a0 = FloatVector.fromArray(S, h, j);
+    FloatVector a1 = FloatVector.fromArray(S, h, j + L);
+    FloatVector a2 = FloatVector.fromArray(S, h, j + 2 * L);
+    FloatVector a3 = FloatVector.fromArray(S, h, j + 3 * L);
+    for (int q = 0; q < qEnd; q += P) {
+      FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+      a0 = x0.fma(FloatVector.fromArray(S, t, p + q), a0);
+      a1 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a1);
+      a2 = x0.fma(FloatVector.fromArray(S, t, p2 + q), a2);
+      a3 = x0.fma(FloatVector.fromArray(S, t, p2 + q + L), a3);
+    }
+    float[] o = s.chains;
+    a0.intoArray(o, 0);
+    a1.intoArray(o, L);
+    a2.intoArray(o, 2 * L);
+    a3.intoArray(o, 3 * L);
+  }
+
+  /** {@link #chains4x4} for the single panel at p (centroids j .. j + 31). */
+  private static void chains4x2(int i, int p, int j, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    int qEnd = cb.dsub() * P;
+    float[] xt = s.tile;
+    FloatVector a00 = FloatVector.fromArray(S, h, j);
+    FloatVector a01 = FloatVector.fromArray(S, h, j + L);
+    FloatVector a10 = a00;
+    FloatVector a11 = a01;
+    FloatVector a20 = a00;
+    FloatVector a21 = a01;
+    FloatVector a30 = a00;
+    FloatVector a31 = a01;
+    for (int q = 0; q < qEnd; q += P) {
+      FloatVector c0 = FloatVector.fromArray(S, t, p + q);
+      FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
+      FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+      a00 = x0.fma(c0, a00);
+      a01 = x0.fma(c1, a01);
+      FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
+      a10 = x1.fma(c0, a10);
+      a11 = x1.fma(c1, a11);
+      FloatVector x2 = FloatVector.broadcast(S, xt[q + i + 2]);
+      a20 = x2.fma(c0, a20);
+      a21 = x2.fma(c1, a21);
+      FloatVector x3 = FloatVector.broadcast(S, xt[q + i + 3]);
+      a30 = x3.fma(c0, a30);
+      a31 = x3.fma(c1, a31);
+    }
+    float[] o = s.chains;
+    a00.intoArray(o, 0);
+    a01.intoArray(o, L);
+    a10.intoArray(o, BLOCK);
+    a11.intoArray(o, BLOCK + L);
+    a20.intoArray(o, 2 * BLOCK);
+    a21.intoArray(o, 2 * BLOCK + L);
+    a30.intoArray(o, 3 * BLOCK);
+    a31.intoArray(o, 3 * BLOCK + L);
+  }
+
+  /** {@link #chains4x2} for tile row i alone. */
+  private static void chains1x2(int i, int p, int j, PreparedCodebook cb, KernelScratch s) {
+    float[] t = cb.panels();
+    float[] h = cb.negHalfNorms();
+    int qEnd = cb.dsub() * P;
+    float[] xt = s.tile;
+    FloatVector a0 = FloatVector.fromArray(S, h, j);
+    FloatVector a1 = FloatVector.fromArray(S, h, j + L);
+    for (int q = 0; q < qEnd; q += P) {
+      FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
+      a0 = x0.fma(FloatVector.fromArray(S, t, p + q), a0);
+      a1 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a1);
+    }
+    float[] o = s.chains;
+    a0.intoArray(o, 0);
+    a1.intoArray(o, L);
+  }
+
+  /**
+   * Folds the chains of rows 0 .. nr - 1 for centroids j .. j + nv * 16 - 1 into each row's per-lane best, vector
+   * by vector in increasing j with a strict {@code >}: first maximum per lane, NaN never wins.
+   */
+  private static void fold(KernelScratch s, int nr, int nv, int j) {
+    float[] ids = s.ids;
+    float[] ch = s.chains;
+    for (int r = 0; r < nr; r++) {
+      int off = r * L;
+      FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
+      FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
+      for (int v = 0; v < nv; v++) {
+        FloatVector a = FloatVector.fromArray(S, ch, r * BLOCK + v * L);
+        VectorMask<Float> m = a.compare(VectorOperators.GT, best);
+        best = best.blend(a, m);
+        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + v * L), m);
       }
-      keep(s, 0, ids, j, a0, a1);
+      best.intoArray(s.bestScore, off);
+      bestJ.intoArray(s.bestIdx, off);
     }
   }
 
   /**
-   * Tile rows i and i + 1 keeping the runner-up too (2 x 2 block), for {@link #assignRows}. Separate methods, not
-   * a flag, and 2 rows rather than 4: C2 inlines a vector fold only within its node budget per compiled method; a
-   * fold it does not inline boxes the vectors and the kernel runs several times slower. The 4-row version
-   * exceeded the budget.
+   * {@link #fold}, and the per-lane runner-up: each chain's loser against the running best (the old best if the
+   * chain beats it, else the chain) replaces the runner-up on a strict {@code >}, as the 256-bit kernel's
+   * keepBestAndSecond and the scalar kernel do.
    */
-  private static void rows2Top2(int i, PreparedCodebook cb, KernelScratch s) {
-    float[] t = cb.panels();
-    float[] h = cb.negHalfNorms();
-    float[] ids = cb.ids();
-    int qEnd = cb.dsub() * P;
-    int kPad = cb.kPad();
-    float[] xt = s.tile;
-    reset(s, 2);
-    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
-      FloatVector a00 = FloatVector.fromArray(S, h, j);
-      FloatVector a01 = FloatVector.fromArray(S, h, j + L);
-      FloatVector a10 = a00;
-      FloatVector a11 = a01;
-      for (int q = 0; q < qEnd; q += P) {
-        FloatVector c0 = FloatVector.fromArray(S, t, p + q);
-        FloatVector c1 = FloatVector.fromArray(S, t, p + q + L);
-        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
-        a00 = x0.fma(c0, a00);
-        a01 = x0.fma(c1, a01);
-        FloatVector x1 = FloatVector.broadcast(S, xt[q + i + 1]);
-        a10 = x1.fma(c0, a10);
-        a11 = x1.fma(c1, a11);
+  private static void foldTop2(KernelScratch s, int nr, int nv, int j) {
+    float[] ids = s.ids;
+    float[] ch = s.chains;
+    for (int r = 0; r < nr; r++) {
+      int off = r * L;
+      FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
+      FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
+      FloatVector sec = FloatVector.fromArray(S, s.secondScore, off);
+      for (int v = 0; v < nv; v++) {
+        FloatVector a = FloatVector.fromArray(S, ch, r * BLOCK + v * L);
+        VectorMask<Float> m = a.compare(VectorOperators.GT, best);
+        FloatVector loser = a.blend(best, m);
+        sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
+        best = best.blend(a, m);
+        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + v * L), m);
       }
-      keepTop2(s, 0, ids, j, a00, a01);
-      keepTop2(s, L, ids, j, a10, a11);
+      best.intoArray(s.bestScore, off);
+      bestJ.intoArray(s.bestIdx, off);
+      sec.intoArray(s.secondScore, off);
     }
-  }
-
-  /** {@link #rows1} keeping the runner-up too. */
-  private static void rows1Top2(int i, PreparedCodebook cb, KernelScratch s) {
-    float[] t = cb.panels();
-    float[] h = cb.negHalfNorms();
-    float[] ids = cb.ids();
-    int qEnd = cb.dsub() * P;
-    int kPad = cb.kPad();
-    float[] xt = s.tile;
-    reset(s, 1);
-    for (int j = 0, p = 0; j < kPad; j += P, p += P * cb.dsub()) {
-      FloatVector a0 = FloatVector.fromArray(S, h, j);
-      FloatVector a1 = FloatVector.fromArray(S, h, j + L);
-      for (int q = 0; q < qEnd; q += P) {
-        FloatVector x0 = FloatVector.broadcast(S, xt[q + i]);
-        a0 = x0.fma(FloatVector.fromArray(S, t, p + q), a0);
-        a1 = x0.fma(FloatVector.fromArray(S, t, p + q + L), a1);
-      }
-      keepTop2(s, 0, ids, j, a0, a1);
-    }
-  }
-
-  /**
-   * Folds one row's chains for centroids j .. j + 31 into its per-lane best at {@code off}, in increasing j with a
-   * strict {@code >}: first maximum per lane, NaN never wins.
-   */
-  private static void keep(KernelScratch s, int off, float[] ids, int j, FloatVector a0, FloatVector a1) {
-    FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
-    FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
-    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
-    best = best.blend(a0, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
-    m = a1.compare(VectorOperators.GT, best);
-    best = best.blend(a1, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
-    best.intoArray(s.bestScore, off);
-    bestJ.intoArray(s.bestIdx, off);
-  }
-
-  /** {@link #keep}, and the per-lane runner-up as the 256-bit kernel's keepBestAndSecond keeps it. */
-  private static void keepTop2(KernelScratch s, int off, float[] ids, int j, FloatVector a0, FloatVector a1) {
-    FloatVector best = FloatVector.fromArray(S, s.bestScore, off);
-    FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
-    float[] b2 = s.secondScore;
-    FloatVector sec = FloatVector.fromArray(S, b2, off);
-    VectorMask<Float> m = a0.compare(VectorOperators.GT, best);
-    FloatVector loser = a0.blend(best, m);
-    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-    best = best.blend(a0, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j), m);
-    m = a1.compare(VectorOperators.GT, best);
-    loser = a1.blend(best, m);
-    sec = sec.blend(loser, loser.compare(VectorOperators.GT, sec));
-    best = best.blend(a1, m);
-    bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + L), m);
-    sec.intoArray(b2, off);
-    best.intoArray(s.bestScore, off);
-    bestJ.intoArray(s.bestIdx, off);
   }
 }
