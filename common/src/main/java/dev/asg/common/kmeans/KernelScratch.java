@@ -33,14 +33,14 @@ final class KernelScratch {
    * separate method ({@link Vector512AssignKernel}); empty for the others.
    */
   final float[] chains;
-  /** The codebook's centroid indices as floats ({@link PreparedCodebook#ids()}). */
-  final float[] ids;
   /**
    * Per row and lane, the best and runner-up chains as order keys (see {@link Vector512AssignKernel}), for the
    * kernels that store their chains; null for the others (and the runner-up unless wanted).
    */
   final int[] bestKey;
   final int[] secondKey;
+  /** Per row and lane, the centroid index of {@link #bestKey} (-1 = none yet); null for the other kernels. */
+  final int[] bestIndex;
   float[] scalarAcc;
 
   /**
@@ -58,9 +58,9 @@ final class KernelScratch {
     this.bestIdx = new float[rowsPerBlock * lanes];
     this.secondScore = second == null ? null : new float[rowsPerBlock * lanes];
     this.chains = new float[rowsPerBlock * chainsPerRow];
-    this.ids = cb.ids();
     this.bestKey = chainsPerRow > 0 ? new int[rowsPerBlock * lanes] : null;
     this.secondKey = chainsPerRow > 0 && second != null ? new int[rowsPerBlock * lanes] : null;
+    this.bestIndex = chainsPerRow > 0 ? new int[rowsPerBlock * lanes] : null;
     this.dsub = cb.dsub();
     this.tile = new float[dsub * P];
     this.idx = idx;

@@ -33,8 +33,8 @@ final class Vector512AssignKernel implements AssignKernel {
   private static final int ROWS = 4;
   /** Centroids of one register block: two panels, four vectors. */
   private static final int BLOCK = 2 * P;
-  /** Above every centroid index ({@link PreparedCodebook#MAX_K}), exact as a float. */
-  private static final float NOT_AN_INDEX = 2f * PreparedCodebook.MAX_K;
+  /** 0, 1, ..., 15: a vector's lane numbers, the offsets of its centroids from the first. */
+  private static final int[] LANE = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
   static final Vector512AssignKernel INSTANCE = new Vector512AssignKernel();
 
@@ -110,13 +110,12 @@ final class Vector512AssignKernel implements AssignKernel {
         scalarRow(x, xOff, xStride, r0 + r, cb, s);
         continue;
       }
-      FloatVector bj = FloatVector.fromArray(S, s.bestIdx, r * L);
-      float j = bj.blend(NOT_AN_INDEX, b.compare(VectorOperators.NE, w).cast(S))
-          .reduceLanes(VectorOperators.MIN);
+      IntVector bj = IntVector.fromArray(I, s.bestIndex, r * L);
+      int j = bj.blend(Integer.MAX_VALUE, b.compare(VectorOperators.NE, w)).reduceLanes(VectorOperators.MIN);
       float runnerUp = Float.NaN;
       if (s.secondKey != null) {
         IntVector sec = IntVector.fromArray(I, s.secondKey, r * L);
-        int w2 = b.max(sec).blend(sec, bj.compare(VectorOperators.EQ, j).cast(I))
+        int w2 = b.max(sec).blend(sec, bj.compare(VectorOperators.EQ, j))
             .reduceLanes(VectorOperators.MAX);
         if (w2 == 0) {
           scalarRow(x, xOff, xStride, r0 + r, cb, s);
@@ -124,7 +123,7 @@ final class Vector512AssignKernel implements AssignKernel {
         }
         runnerUp = fromKey(w2);
       }
-      s.put(r0 + r, (int) j, fromKey(w), runnerUp);
+      s.put(r0 + r, j, fromKey(w), runnerUp);
     }
   }
 
@@ -202,7 +201,7 @@ final class Vector512AssignKernel implements AssignKernel {
   private static void reset(KernelScratch s, int rows) {
     for (int r = 0; r < rows; r++) {
       IntVector.broadcast(I, NEG_INF_KEY).intoArray(s.bestKey, r * L);
-      FloatVector.broadcast(S, -1f).intoArray(s.bestIdx, r * L);
+      IntVector.broadcast(I, -1).intoArray(s.bestIndex, r * L);
       if (s.secondKey != null) {
         IntVector.broadcast(I, NEG_INF_KEY).intoArray(s.secondKey, r * L);
       }
@@ -370,20 +369,20 @@ final class Vector512AssignKernel implements AssignKernel {
    * {@code >} on the floats would.
    */
   private static void fold(KernelScratch s, int nr, int nv, int j) {
-    float[] ids = s.ids;
+    IntVector lane = IntVector.fromArray(I, LANE, 0);
     float[] ch = s.chains;
     for (int r = 0; r < nr; r++) {
       int off = r * L;
       IntVector best = IntVector.fromArray(I, s.bestKey, off);
-      FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
+      IntVector bestJ = IntVector.fromArray(I, s.bestIndex, off);
       for (int v = 0; v < nv; v++) {
         IntVector a = key(FloatVector.fromArray(S, ch, r * BLOCK + v * L));
-        VectorMask<Float> m = a.compare(VectorOperators.GT, best).cast(S);
+        VectorMask<Integer> m = a.compare(VectorOperators.GT, best);
         best = best.max(a);
-        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + v * L), m);
+        bestJ = bestJ.blend(lane.add(j + v * L), m);
       }
       best.intoArray(s.bestKey, off);
-      bestJ.intoArray(s.bestIdx, off);
+      bestJ.intoArray(s.bestIndex, off);
     }
   }
 
@@ -392,22 +391,22 @@ final class Vector512AssignKernel implements AssignKernel {
    * the two) raises the runner-up, as the 256-bit kernel's keepBestAndSecond and the scalar kernel do.
    */
   private static void foldTop2(KernelScratch s, int nr, int nv, int j) {
-    float[] ids = s.ids;
+    IntVector lane = IntVector.fromArray(I, LANE, 0);
     float[] ch = s.chains;
     for (int r = 0; r < nr; r++) {
       int off = r * L;
       IntVector best = IntVector.fromArray(I, s.bestKey, off);
-      FloatVector bestJ = FloatVector.fromArray(S, s.bestIdx, off);
+      IntVector bestJ = IntVector.fromArray(I, s.bestIndex, off);
       IntVector sec = IntVector.fromArray(I, s.secondKey, off);
       for (int v = 0; v < nv; v++) {
         IntVector a = key(FloatVector.fromArray(S, ch, r * BLOCK + v * L));
-        VectorMask<Float> m = a.compare(VectorOperators.GT, best).cast(S);
+        VectorMask<Integer> m = a.compare(VectorOperators.GT, best);
         sec = sec.max(a.min(best));
         best = best.max(a);
-        bestJ = bestJ.blend(FloatVector.fromArray(S, ids, j + v * L), m);
+        bestJ = bestJ.blend(lane.add(j + v * L), m);
       }
       best.intoArray(s.bestKey, off);
-      bestJ.intoArray(s.bestIdx, off);
+      bestJ.intoArray(s.bestIndex, off);
       sec.intoArray(s.secondKey, off);
     }
   }
