@@ -86,9 +86,10 @@ public final class AssignKernels {
     int[] idx = new int[n];
     float[] score = new float[n];
     float[] second = new float[n];
-    // C2 compiles a method after ~10^4 invocations plus loop iterations: enough calls for the per-block methods.
-    long budget = 40_000_000L;
-    for (long done = 0; done < budget; done += (long) n * kk * d) {
+    // C2 compiles a method after ~10^4 invocations plus loop iterations: ~40 MFLOP is enough calls for the
+    // per-block methods at k=512, dsub=16; a tiny codebook needs more calls, but each costs little.
+    long calls = Math.max(50, Math.min(2000, 40_000_000L / ((long) n * kk * d)));
+    for (long call = 0; call < calls; call++) {
       kernel.assign(x, 0, d, n, cb, idx, 0, 1, score, 0, 1);
       kernel.assignRows(x, 0, d, rows, n, cb, idx, score, second, 0, 1);
     }
