@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * chains, 6 loads per 8 fmas) ran at 26-36% of that peak, this one at 42-47% (one core, loaded machine). The
  * block only computes chains and stores them to {@link KernelScratch#chains}; a separate fold ({@link #fold} or
  * {@link #foldTop2}) reads them back. So one hot loop serves both {@link #assign} and {@link #assignRows}, and no
- * vector ever crosses a call (C2 boxes a vector passed to a method it did not inline, and it stops inlining a large block's fold once its node budget is spent).
+ * vector ever crosses a call (C2 boxes a vector passed to a method it did not inline, and it stops inlining a
+ * large block's fold once its node budget is spent).
  * Rows left over (n not a multiple of 4) and a last odd panel run smaller blocks with the same per-lane
  * operations. Only {@link AssignKernels} may load this class, after the module check.
  */
