@@ -49,8 +49,8 @@ final class KernelScratch {
    * @param chainsPerRow centroids one register block covers, when the kernel stores its chains; else 0
    * @param rowList the listed rows of {@link AssignKernel#assignRows}; null for the contiguous rows of assign
    */
-  KernelScratch(PreparedCodebook cb, int lanes, int rowsPerBlock, int chainsPerRow, int[] rowList, int[] idx, int idxOff,
-      int idxStride, float[] score, int scoreOff, int scoreStride, float[] second) {
+  KernelScratch(PreparedCodebook cb, int lanes, int rowsPerBlock, int chainsPerRow, int[] rowList, int[] idx,
+      int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride, float[] second) {
     this.lanes = lanes;
     this.rowList = rowList;
     this.second = second;
