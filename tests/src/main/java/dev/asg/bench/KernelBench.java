@@ -108,6 +108,47 @@ public final class KernelBench {
         assigner.assign(parts[t], to - from, idx[t], score[t]));
   }
 
+  /**
+   * GFLOP/s of the runner-up kernel ({@link AssignKernel#assignRows}) on the product-quantization layout, called as
+   * the exact pruning calls it when no bound settles anything (Lloyd's first iteration, the bounds' initialisation):
+   * per codebook g, the listed points {@code t * m + g} of a block viewed as sub-vectors of stride dsub.
+   */
+  static double productQuantizationTop2(AssignKernel kernel, int threads, int rows, int m, int dsub, int k)
+      throws Exception {
+    SplittableRandom rnd = new SplittableRandom(43);
+    int dim = m * dsub;
+    float[] x = gaussian(rnd, rows * dim);
+    PreparedCodebook[] cbs = new PreparedCodebook[m];
+    for (int i = 0; i < m; i++) {
+      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
+    }
+    float[][] parts = new float[threads][];
+    int[][][] lists = new int[threads][m][];
+    int[][] idx = new int[threads][];
+    float[][] score = new float[threads][];
+    float[][] second = new float[threads][];
+    for (int t = 0; t < threads; t++) {
+      int from = (int) ((long) rows * t / threads);
+      int to = (int) ((long) rows * (t + 1) / threads);
+      parts[t] = java.util.Arrays.copyOfRange(x, from * dim, to * dim);
+      for (int g = 0; g < m; g++) {
+        lists[t][g] = new int[to - from];
+        for (int r = 0; r < to - from; r++) {
+          lists[t][g][r] = r * m + g;
+        }
+      }
+      idx[t] = new int[(to - from) * m];
+      score[t] = new float[(to - from) * m];
+      second[t] = new float[(to - from) * m];
+    }
+    double flops = 2.0 * rows * dim * k;
+    return flops / 1e9 / best(threads, rows, (t, from, to) -> {
+      for (int g = 0; g < m; g++) {
+        kernel.assignRows(parts[t], 0, dsub, lists[t][g], to - from, cbs[g], idx[t], score[t], second[t], 0, 1);
+      }
+    });
+  }
+
   static String kernelName() {
     return AssignKernels.best().name();
   }

@@ -15,7 +15,7 @@ import java.util.Map;
  * The FMA peak and the assignment kernel at ONE vector width, in a JVM of its own: once one width's Vector API code
  * is compiled, HotSpot's shared methods are profiled for its species and another width in the same JVM runs several
  * times slower (see {@link KernelBench}), so {@link #measureAll} starts one child JVM per width the machine runs.
- * The child prints one JSON line: {@code {"bits", "lanes", "kernel", "peak", "contiguous", "pq", "shared"}}.
+ * The child prints one JSON line: {@code {"bits", "lanes", "kernel", "peak", "contiguous", "pq", "pq_top2", "shared"}}.
  */
 final class WidthProbe {
   /** The system property {@link FmaPeak} reads its width from. */
@@ -23,7 +23,8 @@ final class WidthProbe {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One width's numbers, GFLOP/s on all cores. */
-  record Result(int bits, int lanes, String kernel, double peak, double contiguous, double pq, double shared) {}
+  record Result(int bits, int lanes, String kernel, double peak, double contiguous, double pq, double pqTop2,
+      double shared) {}
 
   private WidthProbe() {}
 
@@ -36,9 +37,10 @@ final class WidthProbe {
     double peak = FmaPeak.measure(threads, seconds, 3);
     double contiguous = KernelBench.contiguous(kernel, threads, 65536, 16, 512);
     double pq = KernelBench.productQuantization(kernel, threads, 20000, 48, 16, 512);
+    double pqTop2 = KernelBench.productQuantizationTop2(kernel, threads, 20000, 48, 16, 512);
     double shared = KernelBench.contiguous(kernel, threads, 32768, 8, 4096);
     System.out.println(JSON.writeValueAsString(Map.of("bits", bits, "lanes", FmaPeak.lanes(), "kernel",
-        kernel.name(), "peak", peak, "contiguous", contiguous, "pq", pq, "shared", shared)));
+        kernel.name(), "peak", peak, "contiguous", contiguous, "pq", pq, "pq_top2", pqTop2, "shared", shared)));
   }
 
   /** Vector widths (bits) the assignment kernel runs natively here, narrowest first; empty without the Vector API. */
@@ -73,7 +75,8 @@ final class WidthProbe {
       String[] lines = r.stdout().strip().split("\n");
       JsonNode j = JSON.readTree(lines[lines.length - 1]);
       out.add(new Result(bits, j.get("lanes").asInt(), j.get("kernel").asText(), j.get("peak").asDouble(),
-          j.get("contiguous").asDouble(), j.get("pq").asDouble(), j.get("shared").asDouble()));
+          j.get("contiguous").asDouble(), j.get("pq").asDouble(), j.get("pq_top2").asDouble(),
+          j.get("shared").asDouble()));
     }
     return out;
   }

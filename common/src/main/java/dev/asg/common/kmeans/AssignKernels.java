@@ -55,6 +55,54 @@ public final class AssignKernels {
     }
   }
 
+  /**
+   * Runs {@code kernel} on a small synthetic block, both entries ({@link AssignKernel#assign} and {@link
+   * AssignKernel#assignRows}), until the JIT has compiled its hot loop: a fresh JVM runs the first few million
+   * distances of the vector kernels in the interpreter and C1, 20-30x slower (the first 4000-row block of a
+   * Lloyd task took ~1 s instead of 0.04 s). Call it early in the background, e.g. while the table is read, so the
+   * first Lloyd iteration does not pay for it. About 0.1 GFLOP; the result is discarded.
+   *
+   * @param k codebook size to warm up with (capped at 1024; the compiled code serves every k)
+   * @param dsub sub-vector length to warm up with (capped at 64)
+   */
+  public static void warmUp(AssignKernel kernel, int k, int dsub) {
+    int kk = Math.max(1, Math.min(k, 1024));
+    int d = Math.max(1, Math.min(dsub, 64));
+    int n = 64;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+    float[] c = new float[kk * d];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = (float) rnd.nextGaussian();
+    }
+    float[] x = new float[n * d];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    PreparedCodebook cb = PreparedCodebook.of(c, kk, d);
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = i;
+    }
+    int[] idx = new int[n];
+    float[] score = new float[n];
+    float[] second = new float[n];
+    // C2 compiles a method after ~10^4 invocations plus loop iterations: ~40 MFLOP is enough calls for the
+    // per-block methods at k=512, dsub=16; a tiny codebook needs more calls, but each costs little.
+    long calls = Math.max(50, Math.min(2000, 40_000_000L / ((long) n * kk * d)));
+    for (long call = 0; call < calls; call++) {
+      kernel.assign(x, 0, d, n, cb, idx, 0, 1, score, 0, 1);
+      kernel.assignRows(x, 0, d, rows, n, cb, idx, score, second, 0, 1);
+    }
+  }
+
+  /** {@link #warmUp} in a daemon thread, started here and returned (join it only if you must). */
+  public static Thread warmUpInBackground(AssignKernel kernel, int k, int dsub) {
+    Thread t = new Thread(() -> warmUp(kernel, k, dsub), "asg-kernel-warm-up");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   private static AssignKernel require(String name, AssignKernel k) {
     if (k == null) {
       throw new IllegalArgumentException("kernel '" + name + "' is not available in this JVM: start it with"

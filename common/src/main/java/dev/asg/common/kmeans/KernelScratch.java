@@ -28,21 +28,39 @@ final class KernelScratch {
   final float[] secondScore;
   /** Receives the runner-up's score at the row's score position; null unless wanted. */
   final float[] second;
+  /**
+   * Per row of a register block, the chains of its centroids, for kernels that store the block and fold it in a
+   * separate method ({@link Vector512AssignKernel}); empty for the others.
+   */
+  final float[] chains;
+  /**
+   * Per row and lane, the best and runner-up chains as order keys (see {@link Vector512AssignKernel}), for the
+   * kernels that store their chains; null for the others (and the runner-up unless wanted).
+   */
+  final int[] bestKey;
+  final int[] secondKey;
+  /** Per row and lane, the centroid index of {@link #bestKey} (-1 = none yet); null for the other kernels. */
+  final int[] bestIndex;
   float[] scalarAcc;
 
   /**
    * @param lanes the kernel's vector length L
    * @param rowsPerBlock rows one register block holds: the per-lane arrays hold that many rows of L lanes
+   * @param chainsPerRow centroids one register block covers, when the kernel stores its chains; else 0
    * @param rowList the listed rows of {@link AssignKernel#assignRows}; null for the contiguous rows of assign
    */
-  KernelScratch(PreparedCodebook cb, int lanes, int rowsPerBlock, int[] rowList, int[] idx, int idxOff,
-      int idxStride, float[] score, int scoreOff, int scoreStride, float[] second) {
+  KernelScratch(PreparedCodebook cb, int lanes, int rowsPerBlock, int chainsPerRow, int[] rowList, int[] idx,
+      int idxOff, int idxStride, float[] score, int scoreOff, int scoreStride, float[] second) {
     this.lanes = lanes;
     this.rowList = rowList;
     this.second = second;
     this.bestScore = new float[rowsPerBlock * lanes];
     this.bestIdx = new float[rowsPerBlock * lanes];
     this.secondScore = second == null ? null : new float[rowsPerBlock * lanes];
+    this.chains = new float[rowsPerBlock * chainsPerRow];
+    this.bestKey = chainsPerRow > 0 ? new int[rowsPerBlock * lanes] : null;
+    this.secondKey = chainsPerRow > 0 && second != null ? new int[rowsPerBlock * lanes] : null;
+    this.bestIndex = chainsPerRow > 0 ? new int[rowsPerBlock * lanes] : null;
     this.dsub = cb.dsub();
     this.tile = new float[dsub * P];
     this.idx = idx;
@@ -77,32 +95,47 @@ final class KernelScratch {
    */
   void finish(float[] x, int xOff, int xStride, int r0, int rows, PreparedCodebook cb) {
     for (int r = 0; r < rows; r++) {
-      float best = Float.NEGATIVE_INFINITY;
-      float bestJ = -1f;
-      for (int l = r * lanes; l < r * lanes + lanes; l++) {
-        float a = bestScore[l];
-        float j = bestIdx[l];
-        if (a > best || (a == best && j < bestJ)) {
-          best = a;
-          bestJ = j;
-        }
+      finishRow(x, xOff, xStride, r0, r, cb);
+    }
+  }
+
+  /** {@link #finish} for row r of the block that starts at call position r0. */
+  void finishRow(float[] x, int xOff, int xStride, int r0, int r, PreparedCodebook cb) {
+    float best = Float.NEGATIVE_INFINITY;
+    float bestJ = -1f;
+    for (int l = r * lanes; l < r * lanes + lanes; l++) {
+      float a = bestScore[l];
+      float j = bestIdx[l];
+      if (a > best || (a == best && j < bestJ)) {
+        best = a;
+        bestJ = j;
       }
-      int row = row(r0 + r);
+    }
+    int row = row(r0 + r);
+    if (bestJ < 0f) {
+      // No chain above -Infinity: non-finite or overflowing input. Rare, so defer to the reference.
+      if (scalarAcc == null) {
+        scalarAcc = new float[cb.k()];
+      }
       int ip = idxOff + row * idxStride;
       int sp = scoreOff + row * scoreStride;
-      if (bestJ < 0f) {
-        // No chain above -Infinity: non-finite or overflowing input. Rare, so defer to the reference.
-        if (scalarAcc == null) {
-          scalarAcc = new float[cb.k()];
-        }
-        ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp, second, sp);
-      } else {
-        idx[ip] = (int) bestJ;
-        score[sp] = -2f * best;
-        if (second != null) {
-          second[sp] = -2f * runnerUp(r, bestJ);
-        }
-      }
+      ScalarAssignKernel.assignRow(x, xOff + row * xStride, cb, scalarAcc, idx, ip, score, sp, second, sp);
+    } else {
+      put(r0 + r, (int) bestJ, best, second != null ? runnerUp(r, bestJ) : Float.NaN);
+    }
+  }
+
+  /**
+   * Writes the answer for call position i: centroid j, its chain {@code best} as the score {@code -2 best}, and
+   * the runner-up chain's score where wanted.
+   */
+  void put(int i, int j, float best, float runnerUp) {
+    int row = row(i);
+    idx[idxOff + row * idxStride] = j;
+    int sp = scoreOff + row * scoreStride;
+    score[sp] = -2f * best;
+    if (second != null) {
+      second[sp] = -2f * runnerUp;
     }
   }
 

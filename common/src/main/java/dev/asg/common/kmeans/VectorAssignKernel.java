@@ -82,7 +82,7 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, null, idx, idxOff, idxStride, score, scoreOff,
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, 0, null, idx, idxOff, idxStride, score, scoreOff,
         scoreStride, null));
   }
 
@@ -95,7 +95,7 @@ final class VectorAssignKernel implements AssignKernel {
     if (n == 0) {
       return;
     }
-    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, rows, idx, outOff, outStride, score, outOff,
+    run(x, xOff, xStride, n, cb, new KernelScratch(cb, L, 2, 0, rows, idx, outOff, outStride, score, outOff,
         outStride, second));
   }
 

@@ -26,6 +26,22 @@ class AssignKernelsTest {
   }
 
   @Test
+  void warmUpInBackground_everyKernel_daemonThatFinishesAndLeavesResultsExact() throws Exception {
+    PreparedCodebook cb = PreparedCodebook.of(new float[] {0f, 0f, 3f, 4f, -1f, 2f}, 3, 2);
+    for (AssignKernel kernel : new AssignKernel[] {AssignKernels.scalar(), AssignKernels.best()}) {
+      String name = kernel.name();
+      Thread t = AssignKernels.warmUpInBackground(kernel, 3, 2);
+      assertTrue(t.isDaemon(), "a warm-up must never keep the JVM alive");
+      t.join(TimeUnit.MINUTES.toMillis(2));
+      assertTrue(!t.isAlive(), name + ": warm-up still running after 2 minutes");
+      int[] idx = new int[1];
+      float[] score = new float[1];
+      kernel.assign(new float[] {2.9f, 4.2f}, 0, 2, 1, cb, idx, 0, 1, score, 0, 1);
+      assertEquals(1, idx[0], name);
+    }
+  }
+
+  @Test
   void byName_knownNames_resolve() {
     assertSame(AssignKernels.scalar(), AssignKernels.byName("scalar"));
     assertSame(AssignKernels.best(), AssignKernels.byName("auto"));

@@ -92,6 +92,7 @@ public final class QuantizeEngine {
     final long rows = table.rows();
     final long pointsPerCodebook = mode == CodebookMode.SEPARATE ? rows : rows * m;
 
+    warmUpKernel(p.run().kernel().flagValue(), k, dsub);
     listener.onPhase(section, QuantizeListener.READ);
     // 1. Distributed read + scan (one job): materialises the cache, rejects NaN/Inf, finds max |x|, and takes the
     // seeding's sample (when the run seeds), sparing the init a job.
@@ -223,5 +224,19 @@ public final class QuantizeEngine {
 
   static double round(double secs) {
     return Math.round(secs * 1000) / 1000.0;
+  }
+
+  /**
+   * Compiles the assignment kernel in a background thread while the table is read: otherwise the first Lloyd
+   * iteration runs the vector kernel in the interpreter and C1 until C2 has compiled it (see {@link
+   * AssignKernels#warmUp}). This JVM only: with local masters it is also the executor. A kernel this JVM cannot
+   * run is reported where it was before.
+   */
+  private static void warmUpKernel(String kernel, int k, int dsub) {
+    try {
+      AssignKernels.warmUpInBackground(AssignKernels.byName(kernel), k, dsub);
+    } catch (IllegalArgumentException e) {
+      // reported by the run itself
+    }
   }
 }
