@@ -139,6 +139,31 @@ class ParquetPartsTest {
     assertArrayEquals(all, result.collectMapping());
   }
 
+  @Test
+  void write_siblingTaskFails_killedTaskWritesNothingAfterTheFailure(@TempDir Path dir) throws Exception {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Partition 0 fails at once; partition 1 is still computing its block when Spark kills it.
+    org.apache.spark.api.java.JavaRDD<MappedBlock> blocks = jsc.parallelize(List.of(0, 1), 2).map(i -> {
+      if (i == 0) {
+        throw new IllegalStateException("injected failure");
+      }
+      Thread.sleep(1500);
+      return MappedBlock.of(0, 1, M, new int[M]);
+    });
+    Manifest manifest = new Manifest();
+    manifest.source = new Manifest.Source();
+    QuantizeResult result = new QuantizeResult(centroids(M, 3), CodebookMode.SEPARATE, K,
+        new QuantizeResult.Distributed(blocks, null), manifest, () -> { });
+    Path out = dir.resolve("set");
+    FileSystem fs = FileSystem.getLocal(spark.sparkContext().hadoopConfiguration());
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> ArtifactTables.write(result, fs, new org.apache.hadoop.fs.Path(out.toUri())));
+    // What ArtifactWriter does with a failed write's directory; the killed task must not bring it back.
+    fs.delete(new org.apache.hadoop.fs.Path(out.toUri()), true);
+    Thread.sleep(2500);
+    assertTrue(!Files.exists(out), "a killed task recreated " + out + " after the failed write removed it");
+  }
+
   /** Schema and key-value metadata of the first part of each directory must be the same. */
   private static void assertSameFooter(Path expectedDir, Path actualDir) throws IOException {
     FileMetaData want = footer(parquetFiles(expectedDir).get(0));
