@@ -9,8 +9,19 @@ import dev.asg.common.tensor.DType;
 import dev.asg.spark.engine.LloydAggregation;
 import dev.asg.spark.engine.QuantizeJob;
 import dev.asg.spark.engine.QuantizeRequest;
+import dev.asg.spark.ml.ProductQuantizer;
+import dev.asg.spark.ml.ProductQuantizerModel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * it, which ignores Java serialization hooks and skips transient fields. The Lloyd statistics travel as plain byte
  * arrays, so training with pruning (full sums, then deltas) gives the same digests and objectives as Java. The
  * keyed aggregation clusters use (LloydAggregation's reduceByKey of encoded slices) also shuffles them with Kryo:
- * forced here in one JVM, it must give the same result.
+ * forced here in one JVM, it must give the same result. The Spark ML estimator and model (fit, transform) work in
+ * such a session too.
  */
 class KryoSerializerTest {
   @TempDir
@@ -44,6 +56,43 @@ class KryoSerializerTest {
     // The keyed path ran: the driver got each centroid row once, not once per task (2 full copies here).
     assertTrue(keyed.result.iterationTimings.driverBytesIn.get(0) < java.result.iterationTimings.driverBytesIn.get(0),
         keyed.result.iterationTimings.driverBytesIn + " vs direct " + java.result.iterationTimings.driverBytesIn);
+  }
+
+  @Test
+  void productQuantizer_kryoSession_fitMatchesFileRunAndTransformMatchesMapping() throws Exception {
+    PlantedTable t = new PlantedTable(300, 8, 2, 8, 0.3, 17, PlantedTable.Mode.SEPARATE);
+    Path file = TestTables.safetensors(dir, "pq.safetensors", t, DType.F32);
+    SparkSession spark = kryoSession(false);
+    try {
+      Manifest cli = QuantizeJob.run(spark, QuantizeRequest.builder().input(file.toString())
+          .output(dir.resolve("pq-cli").toString()).m(2).k(8).iterations(3).seed(5).build());
+      float[] data = new float[300 * 8];
+      t.fillRows(0, 300, data, 0);
+      List<Row> rows = new ArrayList<>();
+      for (int r = 0; r < 300; r++) {
+        Float[] v = new Float[8];
+        for (int d = 0; d < 8; d++) {
+          v[d] = data[r * 8 + d];
+        }
+        rows.add(RowFactory.create(r, v));
+      }
+      Dataset<Row> df = spark.createDataFrame(rows, new StructType().add("token_id", DataTypes.IntegerType)
+          .add("embedding", DataTypes.createArrayType(DataTypes.FloatType))).repartition(3);
+      ProductQuantizerModel model = new ProductQuantizer().setInputCol("embedding").setIdCol("token_id").setM(2)
+          .setK(8).setMaxIter(3).setSeed(5).fit(df);
+      assertEquals(cli.digests, model.manifest().digests, "fit on a DataFrame vs the file, both under Kryo");
+      Map<Integer, List<Integer>> mapping = new HashMap<>();
+      for (Row r : model.mapping().select("token_id", "concept_ids").collectAsList()) {
+        mapping.put(r.getInt(0), r.getList(1));
+      }
+      List<Row> encoded = model.transform(df).select("token_id", "concept_ids").collectAsList();
+      assertEquals(300, encoded.size());
+      for (Row r : encoded) {
+        assertEquals(mapping.get(r.getInt(0)), r.getList(1), "token " + r.getInt(0));
+      }
+    } finally {
+      spark.stop();
+    }
   }
 
   private Manifest run(SparkSession spark, Path file, String name) throws Exception {

@@ -2,6 +2,7 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.artifact.Manifest;
 import dev.asg.spark.output.ArtifactWriter;
+import dev.asg.spark.output.WriterWarmUp;
 import dev.asg.spark.source.TableSource;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -45,10 +46,11 @@ public final class QuantizeJob {
    * Opens the plan (checks a Parquet table), trains each section and writes: the single layout, or input/ and
    * output/ under one top-level manifest for a decoder. Returns the manifest written at the top level.
    */
-  public static Manifest run(SparkSession spark, Preflight preflight, QuantizeListener listener) throws Exception {
+  public static Manifest run(SparkSession spark, Preflight preflight, QuantizeListener progress) throws Exception {
     QuantizePlan plan = preflight.plan();
     ArtifactWriter writer = preflight.writer();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    QuantizeListener listener = WriterWarmUp.around(progress, conf);
     plan.open(spark);
     QuantizeEngine engine = new QuantizeEngine(spark, listener);
     Manifest written;

@@ -27,6 +27,8 @@ public final class ArtifactTables {
   public static final String WRITE_JOB = "asg write mapping";
   /** Marks a task attempt's file, {@code .<part>.attempt-<id>}, before it is renamed into place. */
   private static final String ATTEMPT = ".attempt-";
+  /** Spark's job property (SparkContext.SPARK_JOB_INTERRUPT_ON_CANCEL): kill a cancelled job's tasks by interrupt. */
+  static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
   private ArtifactTables() {}
 
@@ -92,9 +94,18 @@ public final class ArtifactTables {
     Broadcast<String[]> tokens = d.tokens() == null ? null : jsc.broadcast(d.tokens());
     String dirUri = dir.toString();
     jsc.setJobDescription(WRITE_JOB);
-    JavaFutureAction<Void> job = d.blocks().foreachPartitionAsync(blocks -> writePart(conf.toConfiguration(),
-        new Path(dirUri), TaskContext.getPartitionId(), writeId, blocks, tokens == null ? null : tokens.value(),
-        version));
+    // When a task fails or the job is cancelled, Spark kills the job's other tasks but by default lets their
+    // threads run on: one could then write its part into, and so recreate, the directory the failed write has
+    // removed. Interrupted, they stop (and writePart checks for the kill before it touches the directory).
+    String previous = jsc.getLocalProperty(INTERRUPT_ON_CANCEL);
+    jsc.setLocalProperty(INTERRUPT_ON_CANCEL, "true");
+    JavaFutureAction<Void> job;
+    try {
+      job = d.blocks().foreachPartitionAsync(blocks -> writePart(conf.toConfiguration(), new Path(dirUri),
+          TaskContext.getPartitionId(), writeId, blocks, tokens == null ? null : tokens.value(), version));
+    } finally {
+      jsc.setLocalProperty(INTERRUPT_ON_CANCEL, previous);
+    }
     return () -> {
       try {
         job.get();
@@ -131,7 +142,9 @@ public final class ArtifactTables {
     Path attempt = new Path(dir, "." + name + ATTEMPT + (task == null ? 0 : task.taskAttemptId()));
     Path target = new Path(dir, name);
     try {
+      checkNotKilled(task);
       ParquetParts.writeMapping(conf, attempt, b.firstRow(), b.rows(), b.m(), b.conceptIds(), tokens, version);
+      checkNotKilled(task);
       FileSystem fs = dir.getFileSystem(conf);
       if (!fs.rename(attempt, target)) {
         if (!fs.exists(target)) {
@@ -145,6 +158,17 @@ public final class ArtifactTables {
     } catch (RuntimeException | Error e) {
       deleteAttempt(conf, attempt, e);
       throw e;
+    }
+  }
+
+  /**
+   * A killed attempt (its job failed or was cancelled, or it lost a speculative race) must not create or rename
+   * anything: the driver may already have removed the directory. Writing through Hadoop streams does not notice
+   * an interrupt, so look before each step.
+   */
+  private static void checkNotKilled(TaskContext task) {
+    if (Thread.currentThread().isInterrupted() || (task != null && task.isInterrupted())) {
+      throw new org.apache.spark.TaskKilledException("mapping part write stopped: the task was killed");
     }
   }
 

@@ -11,6 +11,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -63,7 +65,13 @@ public final class ParquetParts {
    */
   public static void writeCodebook(Configuration conf, Path file, float[][] centroids, CodebookMode mode, int k,
       int dsub, String sparkVersion) throws IOException {
-    WriteSupport<Integer> ws = new Support<>(CODEBOOK, ArtifactSchemas.CODEBOOK.json(), sparkVersion) {
+    write(conf, file, codebookSupport(centroids, mode, k, dsub, sparkVersion), centroids.length * k, "row",
+        "vector.list.element");
+  }
+
+  private static WriteSupport<Integer> codebookSupport(float[][] centroids, CodebookMode mode, int k, int dsub,
+      String sparkVersion) {
+    return new Support<>(CODEBOOK, ArtifactSchemas.CODEBOOK.json(), sparkVersion) {
       @Override
       public void write(Integer n) {
         int c = n / k;
@@ -84,7 +92,6 @@ public final class ParquetParts {
         rc.endMessage();
       }
     };
-    write(conf, file, ws, centroids.length * k, "row", "vector.list.element");
   }
 
   /**
@@ -93,9 +100,14 @@ public final class ParquetParts {
    */
   public static void writeMapping(Configuration conf, Path file, int firstRow, int rows, int m, int[] ids,
       String[] tokens, String sparkVersion) throws IOException {
+    write(conf, file, mappingSupport(firstRow, m, ids, tokens, sparkVersion), rows, "token_id");
+  }
+
+  private static WriteSupport<Integer> mappingSupport(int firstRow, int m, int[] ids, String[] tokens,
+      String sparkVersion) {
     boolean withToken = tokens != null;
     String sparkSchema = (withToken ? ArtifactSchemas.MAPPING_WITH_TOKEN : ArtifactSchemas.MAPPING).json();
-    WriteSupport<Integer> ws = new Support<>(mapping(withToken), sparkSchema, sparkVersion) {
+    return new Support<>(mapping(withToken), sparkSchema, sparkVersion) {
       @Override
       public void write(Integer r) {
         RecordConsumer rc = consumer;
@@ -117,7 +129,66 @@ public final class ParquetParts {
         rc.endMessage();
       }
     };
-    write(conf, file, ws, rows, "token_id");
+  }
+
+  /**
+   * Writes a small codebook and mapping (with tokens) into memory and drops the bytes: loads and compiles the
+   * parquet-java and snappy classes the artifact write needs (~2 s of CPU in the first write, on the write's
+   * critical path) while the caller has idle cores. Writes no file.
+   */
+  public static void warmUp(Configuration conf) throws IOException {
+    String version = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+    int k = 4;
+    int dsub = 2;
+    float[][] centroids = {new float[k * dsub]};
+    write(conf, new Discard(), codebookSupport(centroids, CodebookMode.SEPARATE, k, dsub, version), k, "row",
+        "vector.list.element");
+    // Enough rows for the JIT to start on the per-value path; still well under a millisecond of snappy.
+    int rows = 1024;
+    int m = 4;
+    String[] tokens = new String[rows];
+    java.util.Arrays.fill(tokens, "t");
+    write(conf, new Discard(), mappingSupport(0, m, new int[rows * m], tokens, version), rows, "token_id");
+  }
+
+  /** An OutputFile that counts the bytes written to it and keeps none. */
+  private static final class Discard implements OutputFile {
+    @Override
+    public PositionOutputStream create(long blockSizeHint) {
+      return new PositionOutputStream() {
+        private long pos;
+
+        @Override
+        public long getPos() {
+          return pos;
+        }
+
+        @Override
+        public void write(int b) {
+          pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          pos += len;
+        }
+      };
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite(long blockSizeHint) {
+      return create(blockSizeHint);
+    }
+
+    @Override
+    public boolean supportsBlockSize() {
+      return false;
+    }
+
+    @Override
+    public long defaultBlockSize() {
+      return 0;
+    }
   }
 
   /** The empty {@code _SUCCESS} file Spark's committer leaves in each directory it writes. */
@@ -162,7 +233,12 @@ public final class ParquetParts {
    */
   private static void write(Configuration conf, Path file, WriteSupport<Integer> ws, int n, String... plainColumns)
       throws IOException {
-    Builder b = new Builder(HadoopOutputFile.fromPath(file, conf), ws).withConf(conf)
+    write(conf, HadoopOutputFile.fromPath(file, conf), ws, n, plainColumns);
+  }
+
+  private static void write(Configuration conf, OutputFile file, WriteSupport<Integer> ws, int n,
+      String... plainColumns) throws IOException {
+    Builder b = new Builder(file, ws).withConf(conf)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).withCompressionCodec(CompressionCodecName.SNAPPY);
     for (String column : plainColumns) {
       b.withDictionaryEncoding(column, false);
@@ -199,7 +275,7 @@ public final class ParquetParts {
   private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
     private final WriteSupport<Integer> ws;
 
-    Builder(org.apache.parquet.io.OutputFile file, WriteSupport<Integer> ws) {
+    Builder(OutputFile file, WriteSupport<Integer> ws) {
       super(file);
       this.ws = ws;
     }

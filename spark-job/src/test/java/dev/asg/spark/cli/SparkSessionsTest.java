@@ -28,4 +28,18 @@ class SparkSessionsTest {
     assertEquals(parent.loadClass("org.apache.spark.sql.SparkSession"),
         filtered.loadClass("org.apache.spark.sql.SparkSession"));
   }
+
+  @Test
+  void conf_embeddedOrClusterMaster_webUiOffOnlyWhenEmbeddedAndUnset() {
+    assertEquals("false", SparkSessions.conf("t", "local[2]").get("spark.ui.enabled"));
+    assertEquals("false", SparkSessions.conf("t", "local").get("spark.ui.enabled"));
+    assertTrue(!SparkSessions.conf("t", "local-cluster[1,1,512]").contains("spark.ui.enabled"));
+    assertTrue(!SparkSessions.conf("t", "spark://host:7077").contains("spark.ui.enabled"));
+    System.setProperty("spark.ui.enabled", "true");
+    try {
+      assertEquals("true", SparkSessions.conf("t", "local[2]").get("spark.ui.enabled"), "an explicit setting wins");
+    } finally {
+      System.clearProperty("spark.ui.enabled");
+    }
+  }
 }

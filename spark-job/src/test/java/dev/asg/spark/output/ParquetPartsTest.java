@@ -139,6 +139,40 @@ class ParquetPartsTest {
     assertArrayEquals(all, result.collectMapping());
   }
 
+  @Test
+  void write_siblingTaskFails_killedTaskWritesNothingAfterTheFailure(@TempDir Path dir) throws Exception {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Partition 1 is inside the (slow) create of its part's file when partition 0 fails and Spark kills it.
+    org.apache.spark.api.java.JavaRDD<MappedBlock> blocks = jsc.parallelize(List.of(0, 1), 2).map(i -> {
+      if (i == 0) {
+        SlowCreateFileSystem.waiting.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        throw new IllegalStateException("injected failure");
+      }
+      return MappedBlock.of(0, 1, M, new int[M]);
+    });
+    Manifest manifest = new Manifest();
+    manifest.source = new Manifest.Source();
+    QuantizeResult result = new QuantizeResult(centroids(M, 3), CodebookMode.SEPARATE, K,
+        new QuantizeResult.Distributed(blocks, null), manifest, () -> { });
+    SlowCreateFileSystem.waiting = new java.util.concurrent.CountDownLatch(1);
+    Path out = dir.resolve("set");
+    org.apache.hadoop.fs.Path hout = new org.apache.hadoop.fs.Path(SlowCreateFileSystem.SCHEME + "://" + out);
+    org.apache.hadoop.conf.Configuration conf = jsc.hadoopConfiguration();
+    conf.set("fs." + SlowCreateFileSystem.SCHEME + ".impl", SlowCreateFileSystem.class.getName());
+    conf.setBoolean("fs." + SlowCreateFileSystem.SCHEME + ".impl.disable.cache", true);
+    try {
+      FileSystem fs = hout.getFileSystem(conf);
+      org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+          () -> ArtifactTables.write(result, fs, hout));
+      // What ArtifactWriter does with a failed write's directory; the killed task must not bring it back.
+      fs.delete(hout, true);
+      Thread.sleep(SlowCreateFileSystem.DELAY_MS + 2000);
+      assertTrue(!Files.exists(out), "a killed task recreated " + out + " after the failed write removed it");
+    } finally {
+      conf.unset("fs." + SlowCreateFileSystem.SCHEME + ".impl");
+    }
+  }
+
   /** Schema and key-value metadata of the first part of each directory must be the same. */
   private static void assertSameFooter(Path expectedDir, Path actualDir) throws IOException {
     FileMetaData want = footer(parquetFiles(expectedDir).get(0));
