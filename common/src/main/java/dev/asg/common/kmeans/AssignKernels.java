@@ -2,6 +2,8 @@ package dev.asg.common.kmeans;
 
 import dev.asg.common.simd.VectorApi;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Picks an {@link AssignKernel}. The vector kernel needs the incubating module {@code jdk.incubator.vector} (see
@@ -9,6 +11,8 @@ import java.util.Locale;
  * class is only loaded (by {@link VectorHolder}) after the module check passed.
  */
 public final class AssignKernels {
+  /** Warm-ups started in this JVM, by kernel (see {@link #warmUpOnce}). */
+  private static final ConcurrentHashMap<AssignKernel, CompletableFuture<Void>> WARM = new ConcurrentHashMap<>();
 
   private AssignKernels() {}
 
@@ -95,9 +99,28 @@ public final class AssignKernels {
     }
   }
 
-  /** {@link #warmUp} in a daemon thread, started here and returned (join it only if you must). */
+  /**
+   * {@link #warmUp} once per kernel in this JVM: the first caller runs it, callers meanwhile wait for it, later
+   * ones return at once. Tasks call it, so a cluster's executors warm up too (a cold first block of a large
+   * task runs interpreted, up to 100x slower, before C2 compiles the per-block methods).
+   */
+  public static void warmUpOnce(AssignKernel kernel, int k, int dsub) {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> running = WARM.putIfAbsent(kernel, mine);
+    if (running != null) {
+      running.join();
+      return;
+    }
+    try {
+      warmUp(kernel, k, dsub);
+    } finally {
+      mine.complete(null);
+    }
+  }
+
+  /** {@link #warmUpOnce} in a daemon thread, started here and returned (join it only if you must). */
   public static Thread warmUpInBackground(AssignKernel kernel, int k, int dsub) {
-    Thread t = new Thread(() -> warmUp(kernel, k, dsub), "asg-kernel-warm-up");
+    Thread t = new Thread(() -> warmUpOnce(kernel, k, dsub), "asg-kernel-warm-up");
     t.setDaemon(true);
     t.start();
     return t;

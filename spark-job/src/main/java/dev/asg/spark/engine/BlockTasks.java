@@ -95,15 +95,20 @@ final class BlockTasks {
       this.pruning = pruning;
     }
 
-    BlockAssigner assigner(PreparedCodebook[] codebooks) {
+    /** The kernel, compiled before this task's first block (see {@link AssignKernels#warmUpOnce}). */
+    private AssignKernel warmKernel(PreparedCodebook[] codebooks) {
       AssignKernel kern = AssignKernels.byName(kernel);
-      return new BlockAssigner(kern, codebooks, mode, m);
+      AssignKernels.warmUpOnce(kern, k, codebooks[0].dsub());
+      return kern;
+    }
+
+    BlockAssigner assigner(PreparedCodebook[] codebooks) {
+      return new BlockAssigner(warmKernel(codebooks), codebooks, mode, m);
     }
 
     /** The pruned assigner, or null when pruning is off. */
     PrunedAssigner prunedAssigner(PreparedCodebook[] codebooks) {
-      return pruning == Pruning.OFF ? null
-          : new PrunedAssigner(AssignKernels.byName(kernel), codebooks, mode, m);
+      return pruning == Pruning.OFF ? null : new PrunedAssigner(warmKernel(codebooks), codebooks, mode, m);
     }
   }
 
