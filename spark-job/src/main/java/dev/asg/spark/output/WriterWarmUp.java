@@ -7,10 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link ParquetParts#warmUp} on a daemon thread once a run reaches its initialisation, where the driver seeds
- * on one thread and the other cores are idle, so the artifact write at the end finds parquet-java's classes loaded
- * (the first Parquet write otherwise spends ~2 s of CPU loading them, on the write's critical path). A listener
- * wrapper: everything else is passed on unchanged. A failed warm-up only costs that time back.
+ * Runs {@link ParquetParts#warmUp} on a daemon thread once a run's first Lloyd iteration has ended: the pruned
+ * iterations that follow leave the cores about half idle (job launch, broadcast, driver update), while the read,
+ * the seeding (parallel across codebooks) and the first iteration keep them busy. The artifact write at the end
+ * then finds parquet-java's classes loaded (the first Parquet write otherwise spends ~2 s of CPU loading them, on
+ * the write's critical path). A listener wrapper: everything else is passed on unchanged. A failed warm-up only
+ * costs that time back; a run without iterations (a resume at its end) writes cold.
  */
 public final class WriterWarmUp implements QuantizeListener {
   private static final Logger LOG = LoggerFactory.getLogger(WriterWarmUp.class);
@@ -23,20 +25,23 @@ public final class WriterWarmUp implements QuantizeListener {
     this.conf = conf;
   }
 
-  /** {@code next}, which also starts the warm-up when the run enters {@link QuantizeListener#INIT}. */
+  /** {@code next}, which also starts the warm-up when the run's first Lloyd iteration has ended. */
   public static QuantizeListener around(QuantizeListener next, Configuration conf) {
     return new WriterWarmUp(next, conf);
   }
 
   @Override
   public void onPhase(String section, String phase) {
-    if (INIT.equals(phase) && started.compareAndSet(false, true)) {
+    next.onPhase(section, phase);
+  }
+
+  private void start() {
+    if (started.compareAndSet(false, true)) {
       Configuration copy = new Configuration(conf); // Spark's own may change while the thread reads it
       Thread t = new Thread(() -> warmUp(copy), "asg-parquet-warmup");
       t.setDaemon(true);
       t.start();
     }
-    next.onPhase(section, phase);
   }
 
   private static void warmUp(Configuration conf) {
@@ -49,6 +54,7 @@ public final class WriterWarmUp implements QuantizeListener {
 
   @Override
   public void onIteration(String section, int iteration, int iterations, double objective, double seconds) {
+    start();
     next.onIteration(section, iteration, iterations, objective, seconds);
   }
 
