@@ -127,6 +127,10 @@ final class Report {
         + "load after it ran. A load well above the core count means something else competed for the cores and "
         + "the timings of that row are pessimistic.%n", loadAtStart, Proc.loadAverage()));
     sb.append("- ").append(faiss).append('\n');
+    String cds = System.getenv("ASG_BENCH_CDS");
+    sb.append("- bin/asg class data sharing: ").append(cds == null || cds.isEmpty()
+        ? "none recorded (`ASG_CDS=0`, or run.sh was not used)"
+        : cds).append('\n');
     sb.append(String.format(Locale.ROOT, "- calibrated FMA peak: **%.1f GFLOP/s** (Vector API, %d float lanes, "
         + "%d threads, %d independent FMA chains each; the widest width the kernel runs here, see the width "
         + "table)%n%n", peak, lanes, threads, FmaPeak.CHAINS));
