@@ -18,7 +18,7 @@ package dev.asg.common.kmeans;
  */
 public final class GroupedAssigner {
   /** Points per chunk: the chunk's centre distances (chunk x g doubles) stay in cache-sized memory. */
-  static final int CHUNK = Integer.getInteger("asg.chunk", 2048);
+  static final int CHUNK = 2048;
   private static final double U = 0x1p-24;
   /**
    * When the first chunk computed more than this share of brute force's distances, the rest of the call runs brute

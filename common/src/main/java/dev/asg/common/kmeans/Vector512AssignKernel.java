@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link AssignKernel} on 512-bit vectors (16 float lanes), for CPUs whose preferred vector width is 512 bits
- * (AVX-512). Same contract and same bits as {@link VectorAssignKernel} and {@link ScalarAssignKernel}: lanes run
+ * (AVX-512). Over the ~400-line guide on purpose: the register blocks are unrolled by hand (C2 neither unrolls
+ * nor keeps Vector API values in registers across calls), and splitting them over classes would cost inlining. Same contract and same bits as {@link VectorAssignKernel} and {@link ScalarAssignKernel}: lanes run
  * across centroids, so each centroid's chain (start at {@code -||c||^2 / 2}, one fma per dimension in order) is
  * the same whatever the lane count, and the lane reduction ({@link KernelScratch#finish}) is shared.
  *

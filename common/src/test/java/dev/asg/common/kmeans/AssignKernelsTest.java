@@ -1,5 +1,6 @@
 package dev.asg.common.kmeans;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,18 +28,35 @@ class AssignKernelsTest {
   }
 
   @Test
-  void warmUpInBackground_everyKernel_daemonThatFinishesAndLeavesResultsExact() throws Exception {
-    PreparedCodebook cb = PreparedCodebook.of(new float[] {0f, 0f, 3f, 4f, -1f, 2f}, 3, 2);
+  void warmUpInBackground_everyKernel_daemonThatFinishesAndKernelMatchesScalar() throws Exception {
+    SplittableRandom rnd = new SplittableRandom(3);
+    int n = 300;
+    int k = 70;
+    int dsub = 5;
+    float[] x = new float[n * dsub];
+    float[] c = new float[k * dsub];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    for (int i = 0; i < c.length; i++) {
+      c[i] = (float) rnd.nextGaussian();
+    }
+    PreparedCodebook cb = PreparedCodebook.of(c, k, dsub);
+    int[] refIdx = new int[n];
+    float[] refScore = new float[n];
+    AssignKernels.scalar().assign(x, 0, dsub, n, cb, refIdx, 0, 1, refScore, 0, 1);
     for (AssignKernel kernel : new AssignKernel[] {AssignKernels.scalar(), AssignKernels.best()}) {
       String name = kernel.name();
-      Thread t = AssignKernels.warmUpInBackground(kernel, 3, 2);
+      Thread t = AssignKernels.warmUpInBackground(kernel, k, dsub);
       assertTrue(t.isDaemon(), "a warm-up must never keep the JVM alive");
       t.join(TimeUnit.MINUTES.toMillis(2));
       assertTrue(!t.isAlive(), name + ": warm-up still running after 2 minutes");
-      int[] idx = new int[1];
-      float[] score = new float[1];
-      kernel.assign(new float[] {2.9f, 4.2f}, 0, 2, 1, cb, idx, 0, 1, score, 0, 1);
-      assertEquals(1, idx[0], name);
+      AssignKernels.warmUpOnce(kernel, k, dsub); // already warm: returns at once
+      int[] idx = new int[n];
+      float[] score = new float[n];
+      kernel.assign(x, 0, dsub, n, cb, idx, 0, 1, score, 0, 1);
+      assertArrayEquals(refIdx, idx, name);
+      assertArrayEquals(refScore, score, name);
     }
   }
 

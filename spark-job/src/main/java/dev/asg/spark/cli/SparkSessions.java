@@ -8,7 +8,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
-/** Creates the SparkSession for a CLI run (quantize, evaluate, inspect): embedded local[*] by default, the cluster's under spark-submit. */
+/**
+ * Creates the SparkSession for a CLI run (quantize, evaluate, inspect): embedded local[*] by default, the
+ * cluster's under spark-submit.
+ */
 public final class SparkSessions {
   private SparkSessions() {}
 

@@ -78,8 +78,10 @@ public final class FinalPass {
    * Assigns every block to {@code centroids} and summarizes. Blocks that still hold pruning bounds for
    * {@code iteration} prune with {@code drift}; without bounds (or with a null drift) a block runs the exact grouped
    * search ({@link GroupedAssigner}) when pruning is on and k is large enough, else brute force, all with the same
-   * result. {@link Pass#skippedDistances} is the share of point-to-centroid distances the pass did not compute. Training's final pass and {@code asg encode} both run this, so a token gets the same
-   * ConceptIDs either way.
+   * result. {@link Pass#skippedDistances} is the share of point-to-centroid distances the pass did not compute,
+   * net of the grouped search's distances to group centres (clamped at 0) and advisory: an accumulator, so a block
+   * recomputed after a lost executor counts twice. Training's final pass and {@code asg encode} both run this, so
+   * a token gets the same ConceptIDs either way.
    *
    * @param maxDist the largest possible squared distance of one sub-vector, which scales the fixed-point sums
    */
@@ -100,7 +102,7 @@ public final class FinalPass {
         .persist(StorageLevel.MEMORY_ONLY());
     Summary summary = summarize(jsc, mapped, m, rows);
     // Read right after the one job that computed the blocks (a recomputed block would add again).
-    double skipped = 1.0 - computed.value() / ((double) rows * m * k);
+    double skipped = Math.max(0.0, 1.0 - computed.value() / ((double) rows * m * k));
     return new Pass(mapped, summary, energyFp, cosineFp, skipped, () -> {
       mapped.unpersist(false);
       bcPrepared.destroy();
