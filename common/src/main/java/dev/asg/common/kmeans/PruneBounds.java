@@ -9,7 +9,8 @@ package dev.asg.common.kmeans;
  * <p>Lives beside the cached block on the executor (16 bytes per point: at the mBERT shape 92 MB, a quarter of
  * the float32 table). The last two halve a pruned iteration's work: without them every point re-ran two chains of
  * dsub steps over its row each iteration (~80% of the iteration's task time at the mBERT shape). It is a cache,
- * never a result: when it is absent, stale (another iteration's) or half-written (its task died), the assigner sees a tag that does not match and runs brute force, which is exact anyway.
+ * never a result: when it is absent, stale (another iteration's) or half-written (its task died), the assigner
+ * sees a tag that does not match and runs brute force, which is exact anyway.
  */
 public final class PruneBounds {
   /**
