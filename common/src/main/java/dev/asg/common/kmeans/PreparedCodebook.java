@@ -1,5 +1,8 @@
 package dev.asg.common.kmeans;
 
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 
@@ -25,8 +28,9 @@ import java.util.Arrays;
  *       the kernel's loads in bounds once per loop instead of once per load (with a stride of kPad it cannot).</li>
  * </ul>
  *
- * <p>Only k, dsub and the original centroids are serialized; the derived layouts are rebuilt on deserialization
- * ({@link #readResolve()}), which keeps a broadcast codebook at a third of its in-memory size.
+ * <p>Only k, dsub and the original centroids are serialized, which keeps a broadcast codebook at a third of its
+ * in-memory size; the derived layouts are rebuilt on first use after deserialization, under Java serialization and
+ * Spark's Kryo alike (Kryo neither writes transient fields nor calls readObject/readResolve).
  *
  * <p>The array accessors return the internal arrays without copying, because kernels read them in the hot loop;
  * callers must treat them as read-only.
@@ -55,42 +59,67 @@ public final class PreparedCodebook implements Serializable {
   private final int k;
   private final int dsub;
   private final float[] centroids;
-  private final transient int kPad;
-  private final transient float[] transposed;
-  private final transient float[] panels;
-  private final transient float[] norms;
-  private final transient float[] negHalfNorms;
-  private final transient float[] ids;
+  /**
+   * The derived layouts. Transient, so not shipped; rebuilt on first use when null, because Spark's Kryo skips
+   * transient fields and never calls Java's readObject/readResolve. Not volatile on purpose: {@link Layouts} has
+   * only final fields, so a thread that sees the reference sees complete arrays (JLS 17.5), and concurrent tasks
+   * racing on a fresh executor copy at worst build identical layouts twice; a plain field keeps the kernels' reads
+   * hoistable out of their loops.
+   */
+  private transient Layouts layouts;
 
   private PreparedCodebook(int k, int dsub, float[] centroids) {
     this.k = k;
     this.dsub = dsub;
     this.centroids = centroids;
-    this.kPad = padK(k);
-    this.transposed = new float[kPad * dsub];
-    this.panels = new float[kPad * dsub];
-    this.norms = new float[kPad];
-    this.negHalfNorms = new float[kPad];
-    this.ids = new float[kPad];
-    for (int j = 0; j < k; j++) {
-      float norm = 0f;
-      int base = j * dsub;
-      int panelBase = (j / PANEL) * dsub * PANEL + j % PANEL;
-      for (int d = 0; d < dsub; d++) {
-        float c = centroids[base + d];
-        transposed[d * kPad + j] = c;
-        panels[panelBase + d * PANEL] = c;
-        norm = Math.fma(c, c, norm);
+    this.layouts = new Layouts(k, dsub, centroids); // eagerly on the driver, where the codebook is built
+  }
+
+  /** Every array derived from the centroids, built together (see the class comment for each layout). */
+  private static final class Layouts {
+    final float[] transposed;
+    final float[] panels;
+    final float[] norms;
+    final float[] negHalfNorms;
+    final float[] ids;
+
+    Layouts(int k, int dsub, float[] centroids) {
+      int kPad = padK(k);
+      transposed = new float[kPad * dsub];
+      panels = new float[kPad * dsub];
+      norms = new float[kPad];
+      negHalfNorms = new float[kPad];
+      ids = new float[kPad];
+      for (int j = 0; j < k; j++) {
+        float norm = 0f;
+        int base = j * dsub;
+        int panelBase = (j / PANEL) * dsub * PANEL + j % PANEL;
+        for (int d = 0; d < dsub; d++) {
+          float c = centroids[base + d];
+          transposed[d * kPad + j] = c;
+          panels[panelBase + d * PANEL] = c;
+          norm = Math.fma(c, c, norm);
+        }
+        norms[j] = norm;
       }
-      norms[j] = norm;
+      Arrays.fill(norms, k, kPad, Float.POSITIVE_INFINITY);
+      for (int j = 0; j < kPad; j++) {
+        negHalfNorms[j] = -0.5f * norms[j];
+      }
+      for (int j = 0; j < kPad; j++) {
+        ids[j] = j;
+      }
     }
-    Arrays.fill(norms, k, kPad, Float.POSITIVE_INFINITY);
-    for (int j = 0; j < kPad; j++) {
-      negHalfNorms[j] = -0.5f * norms[j];
+  }
+
+  /** The layouts, built here on the first call after deserialization (Java or Kryo). */
+  private Layouts layouts() {
+    Layouts l = layouts; // read once: a second read of a racy field may see null after the first saw the holder
+    if (l == null) {
+      l = new Layouts(k, dsub, centroids);
+      layouts = l;
     }
-    for (int j = 0; j < kPad; j++) {
-      ids[j] = j;
-    }
+    return l;
   }
 
   /**
@@ -108,9 +137,17 @@ public final class PreparedCodebook implements Serializable {
     return new PreparedCodebook(k, dsub, centroids.clone());
   }
 
-  /** Rebuilds the transient layouts after deserialization, re-validating the serialized fields. */
-  private Object readResolve() {
-    return of(centroids, k, dsub);
+  /**
+   * Re-validates the serialized fields under Java serialization (Kryo does not call this; its stream comes from
+   * the driver's own checked codebook). The layouts are rebuilt lazily, the same way for both serializers.
+   */
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    try {
+      checkShape(centroids == null ? -1 : centroids.length, k, dsub);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidObjectException(e.getMessage());
+    }
   }
 
   /** The checks of {@link #of}, on the array length alone, so that the limits can be tested without allocating. */
@@ -146,7 +183,7 @@ public final class PreparedCodebook implements Serializable {
   }
 
   public int kPad() {
-    return kPad;
+    return padK(k);
   }
 
   /** The original k x dsub row-major centroids (internal array: read-only). */
@@ -156,12 +193,12 @@ public final class PreparedCodebook implements Serializable {
 
   /** dsub x kPad, element {@code [d * kPad + j]}; padding columns are 0 (internal array: read-only). */
   public float[] transposed() {
-    return transposed;
+    return layouts().transposed;
   }
 
   /** Length kPad: {@code ||c_j||^2} (float fma chain, d = 0..dsub-1), +Infinity for padding (read-only). */
   public float[] norms() {
-    return norms;
+    return layouts().norms;
   }
 
   /**
@@ -169,16 +206,16 @@ public final class PreparedCodebook implements Serializable {
    * padding (internal array: read-only).
    */
   public float[] negHalfNorms() {
-    return negHalfNorms;
+    return layouts().negHalfNorms;
   }
 
   /** Panel layout, see the class comment (internal array: read-only). */
   float[] panels() {
-    return panels;
+    return layouts().panels;
   }
 
   /** Length kPad: {@code ids[j] = (float) j}, so the vector kernel loads candidate indices instead of building them. */
   float[] ids() {
-    return ids;
+    return layouts().ids;
   }
 }
