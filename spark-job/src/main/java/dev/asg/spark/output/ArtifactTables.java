@@ -27,8 +27,6 @@ public final class ArtifactTables {
   public static final String WRITE_JOB = "asg write mapping";
   /** Marks a task attempt's file, {@code .<part>.attempt-<id>}, before it is renamed into place. */
   private static final String ATTEMPT = ".attempt-";
-  /** Spark's job property (SparkContext.SPARK_JOB_INTERRUPT_ON_CANCEL): kill a cancelled job's tasks by interrupt. */
-  static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
   private ArtifactTables() {}
 
@@ -94,18 +92,12 @@ public final class ArtifactTables {
     Broadcast<String[]> tokens = d.tokens() == null ? null : jsc.broadcast(d.tokens());
     String dirUri = dir.toString();
     jsc.setJobDescription(WRITE_JOB);
-    // When a task fails or the job is cancelled, Spark kills the job's other tasks but by default lets their
-    // threads run on: one could then write its part into, and so recreate, the directory the failed write has
-    // removed. Interrupted, they stop (and writePart checks for the kill before it touches the directory).
-    String previous = jsc.getLocalProperty(INTERRUPT_ON_CANCEL);
-    jsc.setLocalProperty(INTERRUPT_ON_CANCEL, "true");
-    JavaFutureAction<Void> job;
-    try {
-      job = d.blocks().foreachPartitionAsync(blocks -> writePart(conf.toConfiguration(), new Path(dirUri),
-          TaskContext.getPartitionId(), writeId, blocks, tokens == null ? null : tokens.value(), version));
-    } finally {
-      jsc.setLocalProperty(INTERRUPT_ON_CANCEL, previous);
-    }
+    // Killed tasks (a sibling failed) run on after the driver removes the directory; spark.job.interruptOnCancel is
+    // left off: they cannot recreate it anyway (non-recursive create, kill check before the rename), and
+    // interrupting HDFS writers can mark datanodes dead (HDFS-1208).
+    JavaFutureAction<Void> job = d.blocks().foreachPartitionAsync(blocks -> writePart(conf.toConfiguration(),
+        new Path(dirUri), TaskContext.getPartitionId(), writeId, blocks, tokens == null ? null : tokens.value(),
+        version));
     return () -> {
       try {
         job.get();
@@ -126,7 +118,9 @@ public final class ArtifactTables {
 
   /**
    * A task's part: written under a name of its own attempt, then renamed into place, so a retried or speculative
-   * attempt never leaves a half-written part under the final name (all attempts write the same bytes).
+   * attempt never leaves a half-written part under the final name (all attempts write the same bytes). The attempt
+   * file is created without parents, so once the driver has removed the directory this task fails instead of
+   * recreating it.
    */
   private static void writePart(Configuration conf, Path dir, int index, String writeId, Iterator<MappedBlock> blocks,
       String[] tokens, String version) {
@@ -162,9 +156,8 @@ public final class ArtifactTables {
   }
 
   /**
-   * A killed attempt (its job failed or was cancelled, or it lost a speculative race) must not create or rename
-   * anything: the driver may already have removed the directory. Writing through Hadoop streams does not notice
-   * an interrupt, so look before each step.
+   * A killed attempt (its job failed or was cancelled, or it lost a speculative race) must not commit its part: the
+   * driver may be removing the directory. Spark marks the kill in the TaskContext without interrupting the thread.
    */
   private static void checkNotKilled(TaskContext task) {
     if (Thread.currentThread().isInterrupted() || (task != null && task.isInterrupted())) {

@@ -10,7 +10,6 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.api.Binary;
@@ -229,17 +228,19 @@ public final class ParquetParts {
    * Records 0 .. n-1 through {@code ws}, with Spark's defaults (snappy, dictionary pages, format v1) except for
    * {@code plainColumns}: columns whose values are all distinct (token ids, codebook rows, centroid floats), where
    * parquet-java would build a dictionary, find it no smaller and fall back to the plain pages written here
-   * directly (the same encodings in the file; the wasted dictionary was most of the codebook's write time).
+   * directly (the same encodings in the file; the wasted dictionary was most of the codebook's write time). The
+   * file must be new and its directory must exist: it is created without creating parents (see
+   * {@link NonRecursiveOutputFile}).
    */
   private static void write(Configuration conf, Path file, WriteSupport<Integer> ws, int n, String... plainColumns)
       throws IOException {
-    write(conf, HadoopOutputFile.fromPath(file, conf), ws, n, plainColumns);
+    write(conf, new NonRecursiveOutputFile(file, conf), ws, n, plainColumns);
   }
 
   private static void write(Configuration conf, OutputFile file, WriteSupport<Integer> ws, int n,
       String... plainColumns) throws IOException {
     Builder b = new Builder(file, ws).withConf(conf)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).withCompressionCodec(CompressionCodecName.SNAPPY);
+        .withWriteMode(ParquetFileWriter.Mode.CREATE).withCompressionCodec(CompressionCodecName.SNAPPY);
     for (String column : plainColumns) {
       b.withDictionaryEncoding(column, false);
     }

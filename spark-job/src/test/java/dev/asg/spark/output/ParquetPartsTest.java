@@ -100,6 +100,16 @@ class ParquetPartsTest {
   }
 
   @Test
+  void writeMapping_directoryGone_failsWithoutRecreatingIt(@TempDir Path dir) {
+    // file: (LocalFileSystem) as the jobs use it: a part whose directory was removed must not bring it back.
+    Path gone = dir.resolve("removed");
+    org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> ParquetParts.writeMapping(
+        new Configuration(), hpath(gone.resolve(ParquetParts.partName(0, "x"))), 0, 1, M, new int[M], null,
+        spark.version()));
+    assertTrue(!Files.exists(gone), gone + " was recreated");
+  }
+
+  @Test
   void write_distributedBlocks_onePartPerBlockInTokenOrderAndDigestsMatch(@TempDir Path dir) throws Exception {
     int[] all = ids(ROWS, 5);
     // Three blocks of uneven size, one per partition, as the final pass leaves them.
@@ -142,10 +152,13 @@ class ParquetPartsTest {
   @Test
   void write_siblingTaskFails_killedTaskWritesNothingAfterTheFailure(@TempDir Path dir) throws Exception {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    // Partition 1 is inside the (slow) create of its part's file when partition 0 fails and Spark kills it.
+    // Partition 1 is inside the (slow, uninterruptible) create of its part's file when partition 0 fails, Spark
+    // kills it and the directory is removed.
     org.apache.spark.api.java.JavaRDD<MappedBlock> blocks = jsc.parallelize(List.of(0, 1), 2).map(i -> {
       if (i == 0) {
-        SlowCreateFileSystem.waiting.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (!SlowCreateFileSystem.waiting.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          throw new IllegalStateException("partition 1 never entered the slow create");
+        }
         throw new IllegalStateException("injected failure");
       }
       return MappedBlock.of(0, 1, M, new int[M]);
@@ -164,6 +177,7 @@ class ParquetPartsTest {
       FileSystem fs = hout.getFileSystem(conf);
       org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
           () -> ArtifactTables.write(result, fs, hout));
+      assertEquals(0, SlowCreateFileSystem.waiting.getCount(), "partition 1 never entered the slow create");
       // What ArtifactWriter does with a failed write's directory; the killed task must not bring it back.
       fs.delete(hout, true);
       Thread.sleep(SlowCreateFileSystem.DELAY_MS + 2000);

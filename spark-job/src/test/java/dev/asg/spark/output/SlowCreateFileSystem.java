@@ -1,27 +1,28 @@
 package dev.asg.spark.output;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
 /**
- * The local filesystem under the scheme {@code slowfile:}, whose create of a task attempt's file first waits
- * {@link #DELAY_MS} (interruptibly): a task killed in that window shows whether it still writes afterwards.
+ * The local filesystem as {@code file:} gives it (checksummed LocalFileSystem), under the scheme {@code slowfile:},
+ * whose create (recursive or not) of a task attempt's file first waits {@link #DELAY_MS} without yielding to an
+ * interrupt, as a CPU-bound task or a busy HDFS client would: a task killed in that window shows whether it still
+ * writes afterwards, whatever interrupts it gets.
  */
-public final class SlowCreateFileSystem extends RawLocalFileSystem {
+public final class SlowCreateFileSystem extends LocalFileSystem {
   static final String SCHEME = "slowfile";
   static final long DELAY_MS = 4000;
   /** Counted down when a create starts waiting (tasks run in the test's JVM). */
   static volatile java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
 
-  @Override
-  public URI getUri() {
-    return URI.create(SCHEME + ":///");
+  public SlowCreateFileSystem() {
+    super(new Raw());
   }
 
   @Override
@@ -37,22 +38,42 @@ public final class SlowCreateFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
-      Progressable progress) throws IOException {
+  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, boolean overwrite, int bufferSize,
+      short replication, long blockSize, Progressable progress) throws IOException {
     pause(f);
-    return super.create(f, overwrite, bufferSize, replication, blockSize, progress);
+    return super.createNonRecursive(f, permission, overwrite, bufferSize, replication, blockSize, progress);
   }
 
-  private static void pause(Path f) throws InterruptedIOException {
+  /** Sleeps out the whole delay even when interrupted, then restores the interrupt for whoever looks next. */
+  private static void pause(Path f) {
     if (!f.getName().contains(".attempt-")) {
       return;
     }
-    try {
-      waiting.countDown();
-      Thread.sleep(DELAY_MS);
-    } catch (InterruptedException e) {
+    waiting.countDown();
+    boolean interrupted = false;
+    long end = System.nanoTime() + DELAY_MS * 1_000_000;
+    for (long left; (left = end - System.nanoTime()) > 0; ) {
+      try {
+        Thread.sleep(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted before creating " + f);
+    }
+  }
+
+  /** The raw local filesystem under {@code slowfile:}, so paths of that scheme pass its checks. */
+  public static final class Raw extends RawLocalFileSystem {
+    @Override
+    public URI getUri() {
+      return URI.create(SCHEME + ":///");
+    }
+
+    @Override
+    public String getScheme() {
+      return SCHEME;
     }
   }
 }
