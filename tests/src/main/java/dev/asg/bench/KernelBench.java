@@ -87,10 +87,7 @@ public final class KernelBench {
     SplittableRandom rnd = new SplittableRandom(43);
     int dim = m * dsub;
     float[] x = gaussian(rnd, rows * dim);
-    PreparedCodebook[] cbs = new PreparedCodebook[m];
-    for (int i = 0; i < m; i++) {
-      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
-    }
+    PreparedCodebook[] cbs = randomCodebooks(rnd, m, k, dsub);
     BlockAssigner assigner = new BlockAssigner(kernel, cbs, CodebookMode.SEPARATE, m);
     // Each thread owns a copy of its row range (made before timing): BlockAssigner reads rows from index 0.
     float[][] parts = new float[threads][];
@@ -118,10 +115,7 @@ public final class KernelBench {
     SplittableRandom rnd = new SplittableRandom(43);
     int dim = m * dsub;
     float[] x = gaussian(rnd, rows * dim);
-    PreparedCodebook[] cbs = new PreparedCodebook[m];
-    for (int i = 0; i < m; i++) {
-      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
-    }
+    PreparedCodebook[] cbs = randomCodebooks(rnd, m, k, dsub);
     float[][] parts = new float[threads][];
     int[][][] lists = new int[threads][m][];
     int[][] idx = new int[threads][];
@@ -188,7 +182,16 @@ public final class KernelBench {
     }
   }
 
-  private static float[] gaussian(SplittableRandom rnd, int count) {
+  /** m codebooks of k standard-normal centroids of dsub floats, drawn from rnd in order. */
+  static PreparedCodebook[] randomCodebooks(SplittableRandom rnd, int m, int k, int dsub) {
+    PreparedCodebook[] cbs = new PreparedCodebook[m];
+    for (int i = 0; i < m; i++) {
+      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
+    }
+    return cbs;
+  }
+
+  static float[] gaussian(SplittableRandom rnd, int count) {
     float[] a = new float[count];
     for (int i = 0; i < count; i++) {
       a[i] = (float) rnd.nextGaussian();

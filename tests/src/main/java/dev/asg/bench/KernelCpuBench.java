@@ -34,11 +34,8 @@ public final class KernelCpuBench {
     int k = 512;
     int dim = m * dsub;
     SplittableRandom rnd = new SplittableRandom(43);
-    float[] x = gaussian(rnd, rows * dim);
-    PreparedCodebook[] cbs = new PreparedCodebook[m];
-    for (int i = 0; i < m; i++) {
-      cbs[i] = PreparedCodebook.of(gaussian(rnd, k * dsub), k, dsub);
-    }
+    float[] x = KernelBench.gaussian(rnd, rows * dim);
+    PreparedCodebook[] cbs = KernelBench.randomCodebooks(rnd, m, k, dsub);
     BlockAssigner assigner = new BlockAssigner(kernel, cbs, CodebookMode.SEPARATE, m);
     int[] idx = new int[rows * m];
     float[] score = new float[rows * m];
@@ -70,13 +67,5 @@ public final class KernelCpuBench {
       best = Math.min(best, (THREADS.getCurrentThreadCpuTime() - t0) / 1e9);
     }
     return flops / best / 1e9;
-  }
-
-  private static float[] gaussian(SplittableRandom rnd, int count) {
-    float[] a = new float[count];
-    for (int i = 0; i < count; i++) {
-      a[i] = (float) rnd.nextGaussian();
-    }
-    return a;
   }
 }
