@@ -201,17 +201,8 @@ class KryoSerializerTest {
   }
 
   private static SparkSession kryoSession(boolean keyed) {
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
-    return SparkSession.builder()
-        .master("local[2]")
-        .appName("asg-tests-kryo")
-        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-        .config(LloydAggregation.FORCE_KEYED, Boolean.toString(keyed))
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+    return LocalSpark.start("local[2]", Map.of(
+        "spark.serializer", "org.apache.spark.serializer.KryoSerializer",
+        LloydAggregation.FORCE_KEYED, Boolean.toString(keyed)));
   }
 }
