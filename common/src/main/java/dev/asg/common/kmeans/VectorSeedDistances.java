@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link SeedDistances} on the incubating Vector API: one lane per point, the three candidates' chains in registers
  * over the dimension loop (one load of the points serves all three). Lane-wise subtract, multiply and add in that
- * order, never fused, so each lane computes the scalar chain bit for bit. Only {@link SeedDistances#best} may load
- * this class.
+ * order, never fused, then lane-wise MIN (Math.min's semantics), so each lane computes the scalar chain bit for
+ * bit. Only {@link SeedDistances#best} may load this class.
  */
 final class VectorSeedDistances extends SeedDistances {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED.length() >= BLOCK
@@ -26,7 +26,7 @@ final class VectorSeedDistances extends SeedDistances {
 
   @Override
   void distances(float[] blocked, int dsub, int from, int to, double[] c0, double[] c1, double[] c2,
-      double[] out0, double[] out1, double[] out2) {
+      double[] minDist, double[] out0, double[] out1, double[] out2) {
     for (int b = from; b < to; b++) {
       int base = b * dsub * BLOCK;
       for (int h = 0; h < BLOCK; h += L) {
@@ -43,9 +43,10 @@ final class VectorSeedDistances extends SeedDistances {
           s1 = s1.add(e1.mul(e1));
           s2 = s2.add(e2.mul(e2));
         }
-        s0.intoArray(out0, b * BLOCK + h);
-        s1.intoArray(out1, b * BLOCK + h);
-        s2.intoArray(out2, b * BLOCK + h);
+        DoubleVector md = DoubleVector.fromArray(S, minDist, b * BLOCK + h);
+        md.min(s0).intoArray(out0, b * BLOCK + h);
+        md.min(s1).intoArray(out1, b * BLOCK + h);
+        md.min(s2).intoArray(out2, b * BLOCK + h);
       }
     }
   }

@@ -195,6 +195,19 @@ class KMeansPlusPlusTest {
     }
   }
 
+  /**
+   * The warm-up clamps its sub-vector length (0 and 1000 are outside 1..64), runs once per JVM, and leaves later
+   * seedings exactly the reference's (it shares no state with them).
+   */
+  @Test
+  void warmUpOnce_dsubOutOfRange_clampsRunsOnceAndLaterSeedingsUnchanged() {
+    KMeansPlusPlus.warmUpOnce(0);
+    assertTrue(KMeansPlusPlus.warmedUp());
+    KMeansPlusPlus.warmUpOnce(1000);
+    float[] p = randomPoints(300, 16, 5);
+    assertArrayEquals(KMeansPlusPlusReference.init(p, 300, 16, 20, 9), KMeansPlusPlus.init(p, 300, 16, 20, 9));
+  }
+
   /** The layout keeps every coordinate exactly and pads the last block with zeros. */
   @Test
   void layout_raggedLastBlock_exactCoordinatesAndZeroPadding() {
