@@ -18,14 +18,13 @@ import java.util.stream.IntStream;
  *
  * <p>Cost and exactness: per step one {@link SeedDistances} pass gives all candidates' distances to every point,
  * each lowered to the point's current minimum (SIMD across points, the chain of the point-by-point loop, bit for
- * bit), then one pass over the points adds each
- * candidate's potential in point order, keeping its running sums: the winner's running sums are the next step's
- * sampling table, so minimum distances are summed once per step, not twice. Large point sets split the distance
- * pass into fixed chunks of blocks across threads; every distance is computed the same way in any chunk and the
- * sums stay sequential, so the result is a pure function of (points, n, dsub, k, seed) whatever the thread count.
- * When every remaining point coincides with a chosen centroid (fewer distinct points than k), a uniformly random
- * unchosen point is taken; the duplicate centroid then loses all its points in the first assignment and the
- * empty-cluster split in {@link CentroidUpdate} repairs it.
+ * bit), then one pass over the points adds each candidate's potential in point order, keeping its running sums:
+ * the winner's running sums are the next step's sampling table, so minimum distances are summed once per step, not
+ * twice. Large point sets split the distance pass into fixed chunks of blocks across threads; every distance is
+ * computed the same way in any chunk and the sums stay sequential, so the result is a pure function of (points,
+ * n, dsub, k, seed) whatever the thread count. When every remaining point coincides with a chosen centroid (fewer
+ * distinct points than k), a uniformly random unchosen point is taken; the duplicate centroid then loses all its
+ * points in the first assignment and the empty-cluster split in {@link CentroidUpdate} repairs it.
  */
 public final class KMeansPlusPlus {
   private KMeansPlusPlus() {}
@@ -194,8 +193,8 @@ public final class KMeansPlusPlus {
      * {@code candDist[t]} = min(minDist, squared distance of candidate point {@code cand[t]}) for every point, one
      * kernel call per {@link #CALL_BLOCKS} blocks: the JIT compiles a method after a few hundred calls, but a loop
      * inside one long call only after tens of thousands of back-edges, and the Vector API runs about a hundred times
-     * slower until then (mBERT shape, cold JVM: the first codebook took 0.55 CPU-seconds with whole-pass calls, 0.25 with
-     * these, 0.03 once compiled).
+     * slower until then (mBERT shape, cold JVM: the first codebook took 0.55 CPU-seconds with whole-pass calls,
+     * 0.25 with these, 0.03 once compiled).
      */
     private void distancesTo(int[] cand) {
       for (int t = 0; t < LOCAL_TRIALS; t++) {
