@@ -118,9 +118,18 @@ public final class AssignKernels {
     }
   }
 
-  /** {@link #warmUpOnce} in a daemon thread, started here and returned (join it only if you must). */
-  public static Thread warmUpInBackground(AssignKernel kernel, int k, int dsub) {
-    Thread t = new Thread(() -> warmUpOnce(kernel, k, dsub), "asg-kernel-warm-up");
+  /**
+   * {@link #warmUpOnce} in a daemon thread, then {@code then} (null for nothing) in the same thread: a further
+   * warm-up that must not run before this one (see QuantizeEngine), started here and returned (join it only if you
+   * must).
+   */
+  public static Thread warmUpInBackground(AssignKernel kernel, int k, int dsub, Runnable then) {
+    Thread t = new Thread(() -> {
+      warmUpOnce(kernel, k, dsub);
+      if (then != null) {
+        then.run();
+      }
+    }, "asg-warm-up");
     t.setDaemon(true);
     t.start();
     return t;

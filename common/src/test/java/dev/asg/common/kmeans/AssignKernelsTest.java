@@ -28,7 +28,7 @@ class AssignKernelsTest {
   }
 
   @Test
-  void warmUpInBackground_everyKernel_daemonThatFinishesAndKernelMatchesScalar() throws Exception {
+  void warmUpInBackground_everyKernel_daemonThatFinishesRunsThenAndKernelMatchesScalar() throws Exception {
     SplittableRandom rnd = new SplittableRandom(3);
     int n = 300;
     int k = 70;
@@ -47,10 +47,12 @@ class AssignKernelsTest {
     AssignKernels.scalar().assign(x, 0, dsub, n, cb, refIdx, 0, 1, refScore, 0, 1);
     for (AssignKernel kernel : new AssignKernel[] {AssignKernels.scalar(), AssignKernels.best()}) {
       String name = kernel.name();
-      Thread t = AssignKernels.warmUpInBackground(kernel, k, dsub);
+      java.util.concurrent.atomic.AtomicBoolean thenRan = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread t = AssignKernels.warmUpInBackground(kernel, k, dsub, () -> thenRan.set(true));
       assertTrue(t.isDaemon(), "a warm-up must never keep the JVM alive");
       t.join(TimeUnit.MINUTES.toMillis(2));
       assertTrue(!t.isAlive(), name + ": warm-up still running after 2 minutes");
+      assertTrue(thenRan.get(), name + ": the follow-up warm-up did not run");
       AssignKernels.warmUpOnce(kernel, k, dsub); // already warm: returns at once
       int[] idx = new int[n];
       float[] score = new float[n];

@@ -2,7 +2,6 @@ package dev.asg.spark.engine;
 
 import dev.asg.common.InvalidInputException;
 import dev.asg.common.artifact.Manifest;
-import dev.asg.common.kmeans.AssignKernel;
 import dev.asg.common.kmeans.AssignKernels;
 import dev.asg.common.kmeans.CentroidDrift;
 import dev.asg.common.kmeans.CodebookMode;
@@ -237,24 +236,14 @@ public final class QuantizeEngine {
    * warm the kernel up in their first task). A kernel this JVM cannot run is reported where it was before.
    */
   private static void warmUp(String kernel, int k, int dsub, boolean seedsPlusPlus) {
-    AssignKernel assign;
     try {
-      assign = AssignKernels.byName(kernel);
+      // The kernel first: HotSpot profiles the Vector API's shared methods for the first vector shapes it sees;
+      // with the seeding warmed up first, the 512-bit kernel's first mBERT-shaped Lloyd iteration took 21-27 s,
+      // not 2.
+      AssignKernels.warmUpInBackground(AssignKernels.byName(kernel), k, dsub,
+          seedsPlusPlus ? () -> KMeansPlusPlus.warmUpOnce(dsub) : null);
     } catch (IllegalArgumentException e) {
-      assign = null; // reported by the run itself
+      // reported by the run itself, before it seeds
     }
-    AssignKernel kern = assign;
-    // The kernel first: HotSpot profiles the Vector API's shared methods for the first vector shapes it sees; with
-    // the seeding warmed up first, the 512-bit kernel's first mBERT-shaped Lloyd iteration took 21-27 s, not 2.
-    Thread t = new Thread(() -> {
-      if (kern != null) {
-        AssignKernels.warmUpOnce(kern, k, dsub);
-      }
-      if (seedsPlusPlus) {
-        KMeansPlusPlus.warmUpOnce(dsub);
-      }
-    }, "asg-warm-up");
-    t.setDaemon(true);
-    t.start();
   }
 }
